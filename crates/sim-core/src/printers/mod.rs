@@ -1,0 +1,10 @@
+//! Printers: turn objects into the text kubectl prints. Every printer writes into a
+//! `String`; colours and terminal escapes belong to the web crate, not here.
+//!
+//! - [`duration`]: `HumanDuration`, the AGE column and every "ago".
+//! - [`tabwriter`]: kubectl's column alignment.
+//! - [`table`]: the server-side table (columns and cells) of each resource type.
+
+pub mod duration;
+pub mod table;
+pub mod tabwriter;
