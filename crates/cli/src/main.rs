@@ -1,8 +1,112 @@
-//! kubesim's native command line (skeleton: replaced by the CLI helper).
+//! kubesim's native command line: the same simulator as the browser, for a normal
+//! terminal, scripts and tests.
+//!
+//! - `kubesim shell`: an interactive session (for tmux and lesson authors).
+//! - `kubesim run FILE|-`: runs the commands in FILE as one session and prints a
+//!   transcript (`$ command`, then its output); exits with the last command's status.
+//! - `kubesim vectors DIR...`: runs the reference test vectors in those directories.
+
+mod transcript;
+mod vectors;
+
+use std::io::{BufRead, IsTerminal, Read, Write};
+
+use sim_core::{ClusterConfig, Simulator};
+
+const USAGE: &str = "\
+kubesim: a simulated Kubernetes cluster with kubectl and a shell
+
+Usage:
+  kubesim shell              interactive session
+  kubesim run FILE|-         run commands from FILE (or stdin) and print a transcript
+  kubesim vectors DIR...     run reference test vectors (JSON Lines) in DIRs
+  kubesim help               this text
+";
+
 fn main() {
-    let mut sim = sim_core::Simulator::new(sim_core::ClusterConfig::default());
-    for line in ["kubectl get nodes", "kubectl get nodes -o wide", "kubectl version", "ls"] {
-        let o = sim.run_line(line);
-        print!("$ {line}\n{}", o.display);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let code = match args.first().map(String::as_str) {
+        Some("shell") => shell(),
+        Some("run") => match args.get(1) {
+            Some(path) if args.len() == 2 => run(path),
+            _ => usage_error(),
+        },
+        Some("vectors") if args.len() > 1 => {
+            let mut out = String::new();
+            let ok = vectors::run(&args[1..], &mut out);
+            print!("{out}");
+            if ok { 0 } else { 1 }
+        }
+        Some("help" | "--help" | "-h") => {
+            print!("{USAGE}");
+            0
+        }
+        _ => usage_error(),
+    };
+    std::process::exit(code);
+}
+
+fn usage_error() -> i32 {
+    eprint!("{USAGE}");
+    2
+}
+
+fn run(path: &str) -> i32 {
+    let script = if path == "-" {
+        let mut s = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut s) {
+            eprintln!("kubesim: cannot read stdin: {e}");
+            return 2;
+        }
+        s
+    } else {
+        match std::fs::read_to_string(path) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("kubesim: {path}: {e}");
+                return 2;
+            }
+        }
+    };
+    let mut sim = Simulator::new(ClusterConfig::default());
+    let inputs = transcript::split_script(&sim, &script);
+    let (text, code) = transcript::run_inputs(&mut sim, &inputs);
+    print!("{text}");
+    code
+}
+
+fn shell() -> i32 {
+    let mut sim = Simulator::new(ClusterConfig::default());
+    let stdin = std::io::stdin();
+    let interactive = stdin.is_terminal();
+    let mut stdout = std::io::stdout();
+    let mut pending = String::new();
+    loop {
+        if interactive {
+            let prompt = if pending.is_empty() { sim.prompt() } else { "> ".to_string() };
+            print!("{prompt}");
+            let _ = stdout.flush();
+        }
+        let mut line = String::new();
+        match stdin.lock().read_line(&mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let line = line.trim_end_matches(['\n', '\r']);
+        if !pending.is_empty() {
+            pending.push('\n');
+        }
+        pending.push_str(line);
+        if pending.ends_with('\\') {
+            continue;
+        }
+        let input = std::mem::take(&mut pending);
+        let output = sim.run_line(&input);
+        print!("{}", output.display);
+        let _ = stdout.flush();
     }
+    if interactive {
+        println!();
+    }
+    sim.shell.last_exit_code
 }

@@ -46,7 +46,7 @@ impl Shell {
             "true" => 0,
             "false" => 1,
             p if KNOWN_PROGRAMS.contains(&p) => {
-                output.err(&format!("kubesim: '{p}' is not simulated yet\n"));
+                output.err(&format!("kubesim: '{p}' is not simulated\n"));
                 127
             }
             p => {

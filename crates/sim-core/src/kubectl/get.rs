@@ -49,6 +49,6 @@ pub fn run(cluster: &mut Cluster, args: &[String], out: &mut Output) -> i32 {
 }
 
 fn not_simulated(what: &str, out: &mut Output) -> i32 {
-    out.err(&format!("kubesim: 'kubectl {what}' is not simulated yet\n"));
+    out.err(&format!("kubesim: 'kubectl {what}' is not simulated\n"));
     1
 }

@@ -1,0 +1,111 @@
+//! Transcripts: a terminal session written down. `$ COMMAND` starts an input,
+//! `> ` lines continue it (heredocs, `\` continuations), and every other line up to
+//! the next `$ ` is what the terminal displayed. `kubesim run` writes this format
+//! and the transcript tests read it back and compare.
+
+use sim_core::{Output, Simulator};
+
+/// One command of a transcript and the display recorded after it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub input: String,
+    pub expected: String,
+}
+
+/// Splits a transcript into entries. Text before the first `$ ` line (a header
+/// comment, say) is ignored.
+pub fn parse(text: &str) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut in_input = false;
+    for line in text.split_inclusive('\n') {
+        let bare = line.strip_suffix('\n').unwrap_or(line);
+        if let Some(command) = bare.strip_prefix("$ ").or_else(|| (bare == "$").then_some("")) {
+            entries.push(Entry { input: command.to_string(), expected: String::new() });
+            in_input = true;
+        } else if let (true, Some(cont)) = (in_input, bare.strip_prefix("> ").or_else(|| (bare == ">").then_some(""))) {
+            if let Some(e) = entries.last_mut() {
+                e.input.push('\n');
+                e.input.push_str(cont);
+            }
+        } else if let Some(e) = entries.last_mut() {
+            in_input = false;
+            e.expected.push_str(line);
+        }
+    }
+    entries
+}
+
+/// Renders one command and its output in transcript form.
+pub fn render_entry(input: &str, output: &Output, out: &mut String) {
+    for (i, line) in input.split('\n').enumerate() {
+        out.push_str(if i == 0 { "$ " } else { "> " });
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(&output.display);
+    if !output.display.is_empty() && !output.display.ends_with('\n') {
+        // A program that ends without a newline leaves the prompt on its last line;
+        // the transcript keeps entries on their own lines.
+        out.push('\n');
+    }
+}
+
+/// Splits a script into inputs: each physical line is one input, except that an
+/// input the shell reports as incomplete (open quote, heredoc body, trailing `\`)
+/// takes the following lines too.
+pub fn split_script(sim: &Simulator, script: &str) -> Vec<String> {
+    let mut inputs = Vec::new();
+    let mut pending: Option<String> = None;
+    for line in script.lines() {
+        let input = match pending.take() {
+            Some(mut p) => {
+                p.push('\n');
+                p.push_str(line);
+                p
+            }
+            None => line.to_string(),
+        };
+        if is_complete(sim, &input) {
+            inputs.push(input);
+        } else {
+            pending = Some(input);
+        }
+    }
+    if let Some(p) = pending {
+        inputs.push(p);
+    }
+    inputs
+}
+
+fn is_complete(_sim: &Simulator, input: &str) -> bool {
+    // The shell decides what a complete input is; until it can, every line is one.
+    !input.ends_with('\\')
+}
+
+/// Runs inputs against a simulator, returning the transcript and the last exit code.
+pub fn run_inputs(sim: &mut Simulator, inputs: &[String]) -> (String, i32) {
+    let mut out = String::new();
+    let mut code = 0;
+    for input in inputs {
+        let output = sim.run_line(input);
+        code = output.exit_code;
+        render_entry(input, &output, &mut out);
+    }
+    (out, code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_inputs_continuations_and_output() {
+        let t = "header\n$ cat <<EOF\n> a\n> EOF\na\n$ true\n$ echo x\nx\n";
+        let e = parse(t);
+        assert_eq!(e.len(), 3);
+        assert_eq!(e[0].input, "cat <<EOF\na\nEOF");
+        assert_eq!(e[0].expected, "a\n");
+        assert_eq!(e[1].expected, "");
+        assert_eq!(e[2].input, "echo x");
+    }
+}
