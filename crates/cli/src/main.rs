@@ -4,6 +4,7 @@
 //! - `kubesim shell`: an interactive session (for tmux and lesson authors).
 //! - `kubesim run FILE|-`: runs the commands in FILE as one session and prints a
 //!   transcript (`$ command`, then its output); exits with the last command's status.
+//! - `kubesim check TRANSCRIPT...`: replays transcripts and reports any difference.
 //! - `kubesim vectors DIR...`: runs the reference test vectors in those directories.
 
 mod transcript;
@@ -19,6 +20,7 @@ kubesim: a simulated Kubernetes cluster with kubectl and a shell
 Usage:
   kubesim shell              interactive session
   kubesim run FILE|-         run commands from FILE (or stdin) and print a transcript
+  kubesim check FILE...      replay transcripts and show where the output differs
   kubesim vectors DIR...     run reference test vectors (JSON Lines) in DIRs
   kubesim help               this text
 ";
@@ -31,6 +33,25 @@ fn main() {
             Some(path) if args.len() == 2 => run(path),
             _ => usage_error(),
         },
+        Some("check") if args.len() > 1 => {
+            let mut failed = 0;
+            for path in &args[1..] {
+                match std::fs::read_to_string(path) {
+                    Ok(text) => match transcript::check(&text) {
+                        Ok(()) => println!("{path}: ok"),
+                        Err(diff) => {
+                            failed += 1;
+                            println!("{path}: differs\n{diff}");
+                        }
+                    },
+                    Err(e) => {
+                        failed += 1;
+                        eprintln!("kubesim: {path}: {e}");
+                    }
+                }
+            }
+            if failed == 0 { 0 } else { 1 }
+        }
         Some("vectors") if args.len() > 1 => {
             let mut out = String::new();
             let ok = vectors::run(&args[1..], &mut out);

@@ -94,6 +94,34 @@ pub fn run_inputs(sim: &mut Simulator, inputs: &[String]) -> (String, i32) {
     (out, code)
 }
 
+/// Replays a transcript against a fresh default simulator. Returns the transcript
+/// as the simulator prints it (header kept) on any difference, as `Err` with a diff.
+pub fn replay(text: &str) -> String {
+    let header: String = text.split_inclusive('\n').take_while(|l| !l.starts_with("$ ") && *l != "$\n").collect();
+    let inputs: Vec<String> = parse(text).into_iter().map(|e| e.input).collect();
+    let mut sim = Simulator::new(sim_core::ClusterConfig::default());
+    let (actual, _) = run_inputs(&mut sim, &inputs);
+    format!("{header}{actual}")
+}
+
+/// Replays a transcript and reports, line by line, where the output differs.
+pub fn check(text: &str) -> Result<(), String> {
+    let actual = replay(text);
+    if actual == text {
+        return Ok(());
+    }
+    let e: Vec<&str> = text.lines().collect();
+    let a: Vec<&str> = actual.lines().collect();
+    let mut out = String::new();
+    for i in 0..e.len().max(a.len()) {
+        match (e.get(i), a.get(i)) {
+            (Some(x), Some(y)) if x == y => {}
+            (x, y) => out.push_str(&format!("line {}:\n  - {:?}\n  + {:?}\n", i + 1, x, y)),
+        }
+    }
+    Err(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -98,7 +98,7 @@ pub fn run(dirs: &[String], out: &mut String) -> bool {
         files.sort();
         for file in files {
             let report = run_file(&file);
-            let _ = writeln!(out, "{}: {} passed, {} failed", file.display(), report.passed, report.failures.len());
+            let _ = writeln!(out, "{}: {} passed, {} failed", report.path.display(), report.passed, report.failures.len());
             for (id, diff) in &report.failures {
                 let _ = writeln!(out, "  FAIL {id}");
                 for line in diff.lines() {
