@@ -21,6 +21,7 @@ pub mod clock;
 pub mod cluster;
 pub mod kubectl;
 pub mod labels;
+pub mod naming;
 pub mod printers;
 pub mod rand;
 pub mod resources;
