@@ -6,24 +6,16 @@ use crate::resources::{self, Kind};
 use crate::simulator::Output;
 
 pub fn run(cluster: &mut Cluster, args: &[String], out: &mut Output) -> i32 {
-    let mut wide = false;
-    let mut positional = Vec::new();
-    let mut iter = args.iter();
-    while let Some(arg) = iter.next() {
-        match arg.as_str() {
-            "-o" | "--output" => match iter.next().map(String::as_str) {
-                Some("wide") => wide = true,
-                Some(other) => return not_simulated(&format!("get -o {other}"), out),
-                None => {
-                    out.err(&format!("error: flag needs an argument: {}\n", if arg == "-o" { "'o' in -o" } else { "--output" }));
-                    return 1;
-                }
-            },
-            "-owide" | "-o=wide" | "--output=wide" => wide = true,
-            a if a.starts_with('-') => return not_simulated(&format!("get {a}"), out),
-            a => positional.push(a.to_string()),
-        }
+    let flags = match super::flags::parse_or_report("get", args, out) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let output = flags.string("output");
+    let wide = output == "wide";
+    if !wide && !output.is_empty() {
+        return not_simulated(&format!("get -o {output}"), out);
     }
+    let positional = flags.positional.clone();
     let Some(type_name) = positional.first() else {
         return not_simulated("get", out);
     };

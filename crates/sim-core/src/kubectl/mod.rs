@@ -1,27 +1,139 @@
 //! kubectl: the command line parsed as kubectl parses it, one module per verb.
 //!
+//! - [`flags`]: flag definitions (read from kubectl's own help texts) and the pflag parser.
+//! - [`help`]: kubectl's help texts and the command list behind "Did you mean this?".
 //! - [`get`]: `kubectl get`.
 //! - [`version`]: `kubectl version`.
+//!
+//! [`run`] finds the command the way cobra does (the first argument that is not a
+//! flag or a flag's value), hands the remaining arguments, global flags included,
+//! to the verb, and answers for everything else: help, unknown commands, and real
+//! kubectl commands that kubesim does not simulate.
 
+pub mod flags;
 pub mod get;
+pub mod help;
 pub mod version;
 
 use crate::cluster::Cluster;
 use crate::simulator::Output;
 
 /// Runs `kubectl ARGS` against the cluster, writing to `out`; returns the exit code.
-pub fn run(cluster: &mut Cluster, args: &[String], _stdin: Option<&str>, out: &mut Output) -> i32 {
-    let Some(verb) = args.first() else {
-        out.err("kubesim: 'kubectl' without a command is not simulated\n");
-        return 1;
+pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>, out: &mut Output) -> i32 {
+    let Some(index) = flags::first_positional("", args) else {
+        // No command: flags alone are checked, then kubectl prints its root help.
+        return match flags::parse_or_report("", args, out) {
+            Ok(_) => {
+                out.out(help::ROOT);
+                0
+            }
+            Err(code) => code,
+        };
     };
-    let rest = &args[1..];
-    match verb.as_str() {
-        "get" => get::run(cluster, rest, out),
-        "version" => version::run(rest, out),
-        other => {
-            out.err(&format!("kubesim: 'kubectl {other}' is not simulated\n"));
-            1
+    let verb = args[index].as_str();
+    let mut rest: Vec<String> = args[..index].to_vec();
+    rest.extend(args[index + 1..].iter().cloned());
+    let _ = stdin;
+    match verb {
+        "get" => get::run(cluster, &rest, out),
+        "version" => version::run(&rest, out),
+        "help" => run_help(&rest, out),
+        known if help::COMMANDS.contains(&known) => {
+            // A real kubectl command outside the simulation: its help is real, the
+            // command itself says plainly that it is not simulated.
+            match flags::parse_or_report(known, &rest, out) {
+                Err(code) => code,
+                Ok(_) => {
+                    out.err(&format!("kubesim: 'kubectl {known}' is not simulated\n"));
+                    1
+                }
+            }
         }
+        unknown => unknown_command(unknown, index > 0, args, out),
+    }
+}
+
+/// `kubectl help [COMMAND]`.
+fn run_help(args: &[String], out: &mut Output) -> i32 {
+    let topic = args.iter().find(|a| !a.starts_with('-'));
+    match topic {
+        None => out.out(help::ROOT),
+        Some(t) => match help::text(t) {
+            Some(text) if help::COMMANDS.contains(&t.as_str()) => out.out(text),
+            Some(_) | None if help::COMMANDS.contains(&t.as_str()) => {
+                out.err(&format!("kubesim: 'kubectl help {t}' is not simulated\n"));
+                return 1;
+            }
+            _ => {
+                // cobra prints the root usage after this line; kubesim shows the
+                // root help, whose command groups are that usage.
+                out.out(&format!("Unknown help topic [`{t}`]\n"));
+                return 0;
+            }
+        },
+    }
+    0
+}
+
+/// cobra's "unknown command" error, with kubectl's plugin-lookup twist: flags before
+/// an unknown command are refused first, since it could be a plugin name.
+fn unknown_command(typed: &str, flags_before: bool, args: &[String], out: &mut Output) -> i32 {
+    if flags_before {
+        let first = args.first().map(String::as_str).unwrap_or("");
+        out.err(&format!("Error: flags cannot be placed before plugin name: {first}\n"));
+        return 1;
+    }
+    let mut message = format!("error: unknown command \"{typed}\" for \"kubectl\"\n");
+    let suggestions = help::suggestions(typed);
+    if !suggestions.is_empty() {
+        message.push_str("\nDid you mean this?\n");
+        for s in suggestions {
+            message.push_str(&format!("\t{s}\n"));
+        }
+    }
+    out.err(&message);
+    1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::Clock;
+    use crate::cluster::Topology;
+
+    fn kubectl(line: &str) -> Output {
+        let mut cluster = Cluster::kind(Clock::from_unix_millis(1_767_603_600_000), 1, &Topology::default());
+        let args: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+        let mut out = Output::default();
+        out.exit_code = run(&mut cluster, &args, None, &mut out);
+        out
+    }
+
+    #[test]
+    fn unknown_commands_get_cobra_suggestions() {
+        let out = kubectl("gett pods");
+        assert_eq!(out.stderr, "error: unknown command \"gett\" for \"kubectl\"\n\nDid you mean this?\n\tset\n\tget\n");
+        assert_eq!(out.exit_code, 1);
+        assert_eq!(kubectl("xyz").stderr, "error: unknown command \"xyz\" for \"kubectl\"\n");
+        assert_eq!(kubectl("-n default foo").stderr, "Error: flags cannot be placed before plugin name: -n\n");
+    }
+
+    #[test]
+    fn commands_outside_the_simulation_say_so() {
+        let out = kubectl("cp a b");
+        assert_eq!(out.stderr, "kubesim: 'kubectl cp' is not simulated\n");
+        assert_eq!(out.exit_code, 1);
+    }
+
+    #[test]
+    fn help_is_kubectl_help() {
+        let out = kubectl("");
+        assert!(out.stdout.starts_with("kubectl controls the Kubernetes cluster manager."));
+        assert_eq!(out.exit_code, 0);
+        assert_eq!(kubectl("get --help").stdout, help::text("get").unwrap_or_default());
+        assert_eq!(kubectl("-n x get -h").stdout, help::text("get").unwrap_or_default());
+        assert_eq!(kubectl("help describe").stdout, help::text("describe").unwrap_or_default());
+        assert_eq!(kubectl("--foo").stderr, "error: unknown flag: --foo\nSee 'kubectl --help' for usage.\n");
+        assert_eq!(kubectl("-n").stderr, "error: flag needs an argument: 'n' in -n\nSee 'kubectl --help' for usage.\n");
     }
 }
