@@ -6,7 +6,9 @@
 //!   transcript (`$ command`, then its output); exits with the last command's status.
 //! - `kubesim check TRANSCRIPT...`: replays transcripts and reports any difference.
 //! - `kubesim vectors DIR...`: runs the reference test vectors in those directories.
+//! - `kubesim lesson check|new|show`: lesson authoring (see `lesson_cmd.rs`).
 
+mod lesson_cmd;
 mod transcript;
 mod vectors;
 
@@ -22,6 +24,7 @@ Usage:
   kubesim run FILE|-         run commands from FILE (or stdin) and print a transcript
   kubesim check FILE...      replay transcripts and show where the output differs
   kubesim vectors DIR...     run reference test vectors (JSON Lines) in DIRs
+  kubesim lesson check|new|show   lesson authoring: run lessons' solutions, scaffold, show
   kubesim help               this text
 ";
 
@@ -52,6 +55,7 @@ fn main() {
             }
             if failed == 0 { 0 } else { 1 }
         }
+        Some("lesson") => lesson_cmd::run(&args[1..]),
         Some("vectors") if args.len() > 1 => {
             let mut out = String::new();
             let ok = vectors::run(&args[1..], &mut out);

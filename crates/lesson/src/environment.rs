@@ -1,0 +1,120 @@
+//! How the engine acts on a simulator: building a lesson's start cluster, placing
+//! files, switching the cloud provider, and looking at files or the network
+//! without disturbing the learner.
+//!
+//! Everything goes through the simulator's own commands (`kubectl apply -f -`,
+//! `cat > FILE`, `curl`), exactly as a learner would type them, so a lesson
+//! exercises the same code paths as the learner and never reaches past the
+//! simulator's public surface. Looks that have side effects (a curl advances the
+//! clock and draws from the seeded generator; every command lands in history) run
+//! on a clone of the simulator, so checking never changes what the learner sees.
+
+use sim_core::{ClusterConfig, Output, Simulator};
+
+use crate::model::{Action, ClusterSetup, FileSpec, Place, SetupObject};
+
+/// The heredoc terminator the engine uses; a manifest containing it on a line of
+/// its own cannot be placed (reported as an error).
+const EOF_MARK: &str = "KUBESIM_LESSON_EOF";
+
+/// Builds the simulator a lesson starts from. `base` carries what the host decides
+/// (start time, command step); the lesson decides seed and topology.
+pub fn start(setup: &ClusterSetup, files: &[FileSpec], base: ClusterConfig) -> Result<Simulator, String> {
+    let mut config = base;
+    config.seed = setup.seed;
+    config.topology.workers = setup.workers;
+    let mut sim = Simulator::new(config);
+    if !setup.images.is_empty() {
+        // The kubelet's list of known images has no public switch yet; refusing is
+        // honest, where ignoring would let pods fail for a reason the author never sees.
+        return Err(format!(
+            "cluster.images ({}) cannot be applied: this simulator has no way to add images yet",
+            setup.images.join(", ")
+        ));
+    }
+    if setup.cloud_provider {
+        apply_action(&mut sim, &Action::CloudProvider { enabled: true })?;
+    }
+    for object in &setup.objects {
+        let line = match object {
+            SetupObject::Manifest(m) => heredoc("kubectl apply -f -", m)?,
+            SetupObject::Command(c) => c.clone(),
+        };
+        let out = sim.run_line(&line);
+        if out.exit_code != 0 {
+            return Err(format!("setup command failed (exit {}):\n$ {line}\n{}", out.exit_code, out.display));
+        }
+    }
+    for file in files {
+        create_file(&mut sim, &file.path, &file.content)?;
+    }
+    Ok(sim)
+}
+
+/// `COMMAND <<'EOF'` followed by `body` and the terminator.
+fn heredoc(command: &str, body: &str) -> Result<String, String> {
+    if body.lines().any(|l| l.trim() == EOF_MARK) {
+        return Err(format!("content contains the line {EOF_MARK}"));
+    }
+    let mut line = format!("{command} <<'{EOF_MARK}'\n{body}");
+    if !body.ends_with('\n') {
+        line.push('\n');
+    }
+    line.push_str(EOF_MARK);
+    Ok(line)
+}
+
+/// Writes a file into the learner's filesystem, as the "create file" button does.
+pub fn create_file(sim: &mut Simulator, path: &str, content: &str) -> Result<(), String> {
+    let quoted = shell_quote(path);
+    let line = heredoc(&format!("cat > {quoted}"), content)?;
+    let out = sim.run_line(&line);
+    if out.exit_code != 0 {
+        return Err(format!("could not create {path} (exit {}): {}", out.exit_code, out.display.trim_end()));
+    }
+    Ok(())
+}
+
+/// Reads a file from the learner's filesystem without side effects.
+pub fn read_file(sim: &Simulator, path: &str) -> Result<String, String> {
+    let mut probe = sim.clone();
+    let out = probe.run_line(&format!("cat {}", shell_quote(path)));
+    if out.exit_code != 0 {
+        return Err(out.display.trim_end().to_string());
+    }
+    Ok(out.stdout)
+}
+
+/// Runs `curl` from a place on a clone of the simulator and returns its output.
+pub fn curl(sim: &Simulator, from: &Place, host: Option<&str>, url: &str) -> Output {
+    let mut probe = sim.clone();
+    let header = host.map(|h| format!("-H {} ", shell_quote(&format!("Host: {h}")))).unwrap_or_default();
+    let curl = format!("curl -sS -m 5 {header}{}", shell_quote(url));
+    let line = match from {
+        Place::Host => curl,
+        Place::Pod(pod) => format!("kubectl exec {} -- {curl}", shell_quote(pod)),
+    };
+    probe.run_line(&line)
+}
+
+/// Applies a lesson action to the environment.
+pub fn apply_action(sim: &mut Simulator, action: &Action) -> Result<(), String> {
+    match action {
+        Action::CloudProvider { enabled: false } => Ok(()),
+        // The cloud-provider controller has no switch on the cluster yet.
+        Action::CloudProvider { enabled: true } => {
+            let _ = sim;
+            Err("the simulated cloud provider cannot be switched on yet (no cloud provider in this simulator)"
+                .to_string())
+        }
+    }
+}
+
+/// Single-quotes a word for the shell unless it is plainly safe.
+fn shell_quote(word: &str) -> String {
+    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=@~%".contains(c)) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}

@@ -1,0 +1,166 @@
+//! A learner working through a lesson: the simulator, the lesson, and progress
+//! (which checks passed, which steps are complete, what each quiz was answered).
+//! Checks are evaluated after every command, so steps turn green in the
+//! background as the learner works; there is no "Check" button.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sim_core::{ClusterConfig, Output, Simulator};
+
+use crate::checks::{self, CheckResult};
+use crate::environment;
+use crate::model::{Action, Lesson};
+use crate::quiz::{self, ChoiceFeedback, QuizAnswer, QuizError, Reveal, RunFeedback};
+
+/// Progress through one lesson, serializable so the browser can keep it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    pub lesson_id: String,
+    pub steps: Vec<StepProgress>,
+    /// Quiz answers by quiz id.
+    pub quizzes: BTreeMap<String, QuizAnswer>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepProgress {
+    /// Whether each check of the step passed at the last evaluation.
+    pub checks: Vec<bool>,
+    /// Complete once all checks passed together (or, for a step without checks,
+    /// once the learner moved on); it stays complete.
+    pub complete: bool,
+}
+
+impl Progress {
+    pub fn new(lesson: &Lesson) -> Self {
+        Progress {
+            lesson_id: lesson.meta.id.clone(),
+            steps: lesson
+                .steps
+                .iter()
+                .map(|s| StepProgress { checks: vec![false; s.checks.len()], complete: false })
+                .collect(),
+            quizzes: BTreeMap::new(),
+        }
+    }
+
+    /// The first step not complete yet (the number of steps when all are).
+    pub fn current_step(&self) -> usize {
+        self.steps.iter().position(|s| !s.complete).unwrap_or(self.steps.len())
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.steps.iter().all(|s| s.complete)
+    }
+}
+
+/// A lesson being taken.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub lesson: Lesson,
+    pub sim: Simulator,
+    pub progress: Progress,
+    last_output: Option<Output>,
+}
+
+impl Session {
+    /// Starts a lesson on its own cluster. `base` carries the host's clock settings.
+    pub fn start(lesson: Lesson, base: ClusterConfig) -> Result<Session, String> {
+        let sim = environment::start(&lesson.meta.cluster, &lesson.meta.files, base)?;
+        let progress = Progress::new(&lesson);
+        Ok(Session { lesson, sim, progress, last_output: None })
+    }
+
+    /// Runs a line as the learner typed it, then re-evaluates checks.
+    pub fn run_line(&mut self, line: &str) -> Output {
+        let output = self.sim.run_line(line);
+        self.last_output = Some(output.clone());
+        self.refresh();
+        output
+    }
+
+    pub fn last_output(&self) -> Option<&Output> {
+        self.last_output.as_ref()
+    }
+
+    /// The "create file" button.
+    pub fn create_file(&mut self, path: &str, content: &str) -> Result<(), String> {
+        environment::create_file(&mut self.sim, path, content)?;
+        self.refresh();
+        Ok(())
+    }
+
+    /// An action button (e.g. switch the cloud provider on).
+    pub fn apply_action(&mut self, action: &Action) -> Result<(), String> {
+        environment::apply_action(&mut self.sim, action)?;
+        self.refresh();
+        Ok(())
+    }
+
+    /// Evaluates the checks of one step without recording anything.
+    pub fn evaluate_step(&self, step: usize) -> Vec<CheckResult> {
+        let Some(s) = self.lesson.steps.get(step) else { return Vec::new() };
+        s.checks.iter().map(|c| checks::evaluate(c, &self.sim, self.last_output.as_ref())).collect()
+    }
+
+    /// Re-evaluates every incomplete step with checks; returns the steps that
+    /// became complete. Called after every command and every time tick the host
+    /// wants to (controllers make progress with time alone).
+    pub fn refresh(&mut self) -> Vec<usize> {
+        let mut completed = Vec::new();
+        for i in 0..self.lesson.steps.len() {
+            let has_checks = self.lesson.steps.get(i).is_some_and(|s| !s.checks.is_empty());
+            if !has_checks || self.progress.steps.get(i).is_some_and(|p| p.complete) {
+                continue;
+            }
+            let results: Vec<bool> = self.evaluate_step(i).iter().map(|r| r.passed).collect();
+            if let Some(p) = self.progress.steps.get_mut(i) {
+                p.complete = results.iter().all(|r| *r);
+                p.checks = results;
+                if p.complete {
+                    completed.push(i);
+                }
+            }
+        }
+        completed
+    }
+
+    /// Marks a step without checks as read (the "next" button).
+    pub fn mark_read(&mut self, step: usize) {
+        let checkless = self.lesson.steps.get(step).is_some_and(|s| s.checks.is_empty());
+        if let (true, Some(p)) = (checkless, self.progress.steps.get_mut(step)) {
+            p.complete = true;
+        }
+    }
+
+    fn quiz(&self, id: &str) -> Result<&crate::model::Quiz, QuizError> {
+        self.lesson.quiz(id).ok_or_else(|| QuizError::WrongAnswerKind(format!("no quiz {id:?} in this lesson")))
+    }
+
+    pub fn answer_choice(&mut self, id: &str, picked: &[usize]) -> Result<ChoiceFeedback, QuizError> {
+        let feedback = quiz::grade_choice(self.quiz(id)?, picked)?;
+        let answer = QuizAnswer::Choice { picked: picked.to_vec(), correct: feedback.correct };
+        self.progress.quizzes.insert(id.to_string(), answer);
+        Ok(feedback)
+    }
+
+    /// Commits a prediction; the first committed prediction is kept (a prediction
+    /// made after seeing the answer would not be one).
+    pub fn commit_prediction(&mut self, id: &str, prediction: &str) -> Result<Reveal, QuizError> {
+        let quiz = self.quiz(id)?;
+        if let Some(QuizAnswer::Prediction { prediction: first, .. }) = self.progress.quizzes.get(id) {
+            return quiz::reveal(quiz, first);
+        }
+        let reveal = quiz::reveal(quiz, prediction)?;
+        let answer = QuizAnswer::Prediction { prediction: prediction.to_string(), correct: reveal.correct };
+        self.progress.quizzes.insert(id.to_string(), answer);
+        Ok(reveal)
+    }
+
+    pub fn answer_run(&mut self, id: &str, answer: &str) -> Result<RunFeedback, QuizError> {
+        let feedback = quiz::grade_run(self.quiz(id)?, &self.sim, answer)?;
+        let saved = QuizAnswer::Run { answer: answer.to_string(), correct: feedback.correct };
+        self.progress.quizzes.insert(id.to_string(), saved);
+        Ok(feedback)
+    }
+}

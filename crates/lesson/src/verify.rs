@@ -1,0 +1,194 @@
+//! The reference-solution checker behind `kubesim lesson check`: start the
+//! lesson's cluster, do everything the lesson's buttons do in document order (run
+//! blocks, file blocks, console transcripts, actions), and after each step
+//! require that its checks pass and that every console transcript printed exactly
+//! what the lesson says. Nothing is skipped: a lesson passes only when the
+//! simulator really does what the lesson teaches.
+
+use serde::Serialize;
+use sim_core::ClusterConfig;
+
+use crate::checks;
+use crate::model::{Block, Lesson, QuizKind};
+use crate::quiz;
+use crate::session::Session;
+
+/// How long (virtual seconds) the checker waits for a step's checks, one second at
+/// a time, as a learner would watch them turn green while pods start.
+pub const CHECK_PATIENCE_SECONDS: u32 = 120;
+
+/// One thing that went wrong in a lesson.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// Index and title of the step (None: setup or intro).
+    pub step: Option<(usize, String)>,
+    /// Line in the lesson file.
+    pub line: usize,
+    pub message: String,
+    /// Expected versus actual, line by line, when there is something to compare.
+    pub diff: String,
+}
+
+/// The result of checking one lesson.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub id: String,
+    pub file: String,
+    pub steps: usize,
+    pub failures: Vec<Failure>,
+}
+
+impl Report {
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+
+    /// Steps with no failure.
+    pub fn steps_passed(&self) -> usize {
+        (0..self.steps).filter(|i| !self.failures.iter().any(|f| f.step.as_ref().map(|s| s.0) == Some(*i))).count()
+    }
+}
+
+/// Runs a lesson's reference solution and reports every failure.
+pub fn check_lesson(lesson: &Lesson) -> Report {
+    let mut report =
+        Report { id: lesson.meta.id.clone(), file: lesson.file.clone(), steps: lesson.steps.len(), failures: Vec::new() };
+    let mut session = match Session::start(lesson.clone(), ClusterConfig::default()) {
+        Ok(s) => s,
+        Err(e) => {
+            report.failures.push(Failure { step: None, line: 1, message: format!("setup: {e}"), diff: String::new() });
+            return report;
+        }
+    };
+    run_blocks(&mut session, &lesson.intro, None, &mut report);
+    for (i, step) in lesson.steps.iter().enumerate() {
+        let here = Some((i, step.title.clone()));
+        run_blocks(&mut session, &step.blocks, here.clone(), &mut report);
+        // Wait (in virtual time) for the step's checks, as the learner would.
+        let mut waited = 0;
+        let mut results = session.evaluate_step(i);
+        while results.iter().any(|r| !r.passed) && waited < CHECK_PATIENCE_SECONDS {
+            session.sim.advance_by_millis(1000);
+            waited += 1;
+            results = session.evaluate_step(i);
+        }
+        for (check, result) in step.checks.iter().zip(&results) {
+            if !result.passed {
+                report.failures.push(Failure {
+                    step: here.clone(),
+                    line: check.pos.line,
+                    message: format!("check failed: {} (hint: {})", result.detail, check.hint),
+                    diff: String::new(),
+                });
+            }
+        }
+        session.refresh();
+        // Quizzes answered by running something must be answerable after the step.
+        for block in &step.blocks {
+            if let Block::Quiz { pos, quiz: q } = block {
+                if let QuizKind::Run { answer, path, .. } = &q.kind {
+                    match checks::read_jsonpath(&session.sim, answer, path) {
+                        Ok(v) if !v.is_empty() => {
+                            if let Err(e) = quiz::grade_run(q, &session.sim, &v) {
+                                report.failures.push(Failure {
+                                    step: here.clone(),
+                                    line: pos.line,
+                                    message: format!("quiz {}: {e:?}", q.id),
+                                    diff: String::new(),
+                                });
+                            }
+                        }
+                        Ok(_) => report.failures.push(Failure {
+                            step: here.clone(),
+                            line: pos.line,
+                            message: format!("quiz {}: {path} of {}/{} is empty", q.id, answer.resource, answer.name),
+                            diff: String::new(),
+                        }),
+                        Err(e) => report.failures.push(Failure {
+                            step: here.clone(),
+                            line: pos.line,
+                            message: format!("quiz {}: cannot be answered: {e}", q.id),
+                            diff: String::new(),
+                        }),
+                    }
+                }
+            }
+        }
+    }
+    report
+}
+
+fn run_blocks(session: &mut Session, blocks: &[Block], step: Option<(usize, String)>, report: &mut Report) {
+    for block in blocks {
+        match block {
+            Block::Commands { pos, inputs, run: true, .. } => {
+                for input in inputs {
+                    let out = session.run_line(input);
+                    if out.exit_code != 0 {
+                        report.failures.push(Failure {
+                            step: step.clone(),
+                            line: pos.line,
+                            message: format!("command exited {}: {}", out.exit_code, first_line(input)),
+                            diff: out.display,
+                        });
+                    }
+                }
+            }
+            Block::File { pos, path, content, .. } => {
+                if let Err(e) = session.create_file(path, content) {
+                    report.failures.push(Failure { step: step.clone(), line: pos.line, message: e, diff: String::new() });
+                }
+            }
+            Block::Console { entries, .. } => {
+                for entry in entries {
+                    let out = session.run_line(&entry.input);
+                    // As in transcripts: output that ends without a newline (jsonpath,
+                    // printf) leaves the prompt on its line; the block keeps lines whole.
+                    let mut shown = out.display.clone();
+                    if !shown.is_empty() && !shown.ends_with('\n') {
+                        shown.push('\n');
+                    }
+                    if shown != entry.expected {
+                        report.failures.push(Failure {
+                            step: step.clone(),
+                            line: entry.line,
+                            message: format!("console output differs: $ {}", first_line(&entry.input)),
+                            diff: diff_lines(&entry.expected, &shown),
+                        });
+                    }
+                }
+            }
+            Block::Action { pos, action } => {
+                if let Err(e) = session.apply_action(action) {
+                    report.failures.push(Failure { step: step.clone(), line: pos.line, message: e, diff: String::new() });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
+/// Line-by-line comparison: `-` expected, `+` actual, for lines that differ.
+pub fn diff_lines(expected: &str, actual: &str) -> String {
+    let e: Vec<&str> = expected.split_inclusive('\n').collect();
+    let a: Vec<&str> = actual.split_inclusive('\n').collect();
+    let mut out = String::new();
+    for i in 0..e.len().max(a.len()) {
+        match (e.get(i), a.get(i)) {
+            (Some(x), Some(y)) if x == y => out.push_str(&format!("  {}\n", x.trim_end_matches('\n'))),
+            (x, y) => {
+                if let Some(x) = x {
+                    out.push_str(&format!("- {x:?}\n"));
+                }
+                if let Some(y) = y {
+                    out.push_str(&format!("+ {y:?}\n"));
+                }
+            }
+        }
+    }
+    out
+}
