@@ -43,12 +43,14 @@ pub struct Cluster {
     pub store: Store,
     pub clock: Clock,
     pub rng: SeededRng,
+    /// The network's own state: recent packet traces, access logs, kube-proxy affinity.
+    pub network: crate::network::NetworkState,
 }
 
 impl Cluster {
     /// An empty cluster: no nodes, no namespaces. Snapshot loaders start here.
     pub fn empty(clock: Clock, seed: u64) -> Self {
-        Cluster { store: Store::new(), clock, rng: SeededRng::new(seed) }
+        Cluster { store: Store::new(), clock, rng: SeededRng::new(seed), network: Default::default() }
     }
 
     /// A kind-like cluster created `topology.age` before the clock's now.

@@ -20,6 +20,7 @@
 pub mod clock;
 pub mod cluster;
 pub mod kubectl;
+pub mod network;
 pub mod labels;
 pub mod naming;
 pub mod printers;

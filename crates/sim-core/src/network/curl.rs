@@ -1,0 +1,731 @@
+//! `curl`, as curl 8.11 prints on a terminal: the body on stdout, `-v` connection
+//! lines on stderr, real error texts and exit codes (6 could not resolve, 7 could
+//! not connect, 28 timeout, 22 with `--fail`, 52 empty reply).
+//!
+//! Every request first computes its packet trace ([`crate::network::trace`]); what
+//! curl prints is read from that trace. Timeouts advance the virtual clock by the
+//! time curl would wait. Without `-m`/`--connect-timeout` a dropped SYN is retried by
+//! the kernel (`net.ipv4.tcp_syn_retries = 6`: 1+2+4+...+64 s ≈ 127 s) before the
+//! connect fails; curl's own 300 s default never comes into play.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use crate::cluster::Cluster;
+use crate::network::addresses;
+use crate::network::dns::{self, Resolution};
+use crate::network::http::{Request, Response};
+use crate::network::trace::{self, DnsStep, Outcome, Trace};
+use crate::network::workloads::{self, Reply};
+use crate::network::{FileSink, Place};
+use crate::simulator::Output;
+
+/// The curl version kubesim's curl reports in `User-Agent`.
+pub const CURL_VERSION: &str = "8.11.1";
+/// How long the kernel keeps retrying an unanswered SYN (tcp_syn_retries = 6).
+pub const KERNEL_SYN_TIMEOUT_MS: i64 = 127_000;
+/// How long ARP tries before the kernel reports "No route to host".
+pub const ARP_TIMEOUT_MS: i64 = 3_000;
+
+const TRY_HELP: &str = "curl: try 'curl --help' or 'curl --manual' for more information\n";
+
+/// Parsed command line.
+#[derive(Clone, Debug, Default)]
+struct Options {
+    silent: bool,
+    show_error: bool,
+    verbose: bool,
+    head: bool,
+    include: bool,
+    fail: bool,
+    headers: Vec<(String, String)>,
+    output: Option<String>,
+    max_time_ms: Option<i64>,
+    connect_timeout_ms: Option<i64>,
+    write_out: Option<String>,
+    method: Option<String>,
+    data: Option<String>,
+    user_agent: Option<String>,
+    urls: Vec<String>,
+}
+
+/// A parsed URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Url {
+    pub scheme: String,
+    pub host: String,
+    pub port: u16,
+    pub explicit_port: bool,
+    /// Path and query, starting with `/`.
+    pub target: String,
+}
+
+impl Url {
+    /// The Host header curl sends: the port only when it is not the scheme's default.
+    pub fn host_header(&self) -> String {
+        if self.explicit_port && self.port != default_port(&self.scheme) {
+            format!("{}:{}", self.host, self.port)
+        } else {
+            self.host.clone()
+        }
+    }
+
+    pub fn effective(&self) -> String {
+        format!("{}://{}{}", self.scheme, self.host_header(), self.target)
+    }
+}
+
+fn default_port(scheme: &str) -> u16 {
+    if scheme == "https" {
+        443
+    } else {
+        80
+    }
+}
+
+/// Why a URL is rejected: curl's exit code and message.
+pub fn parse_url(text: &str) -> Result<Url, (i32, String)> {
+    let (scheme, rest) = match text.split_once("://") {
+        Some((s, r)) => (s.to_ascii_lowercase(), r),
+        None => ("http".to_string(), text),
+    };
+    if scheme != "http" && scheme != "https" {
+        return Err((1, format!("Protocol \"{scheme}\" not supported")));
+    }
+    let (authority, target) = match rest.find(['/', '?']) {
+        Some(i) => {
+            let (a, t) = rest.split_at(i);
+            let t = if t.starts_with('?') { format!("/{t}") } else { t.to_string() };
+            (a, t)
+        }
+        None => (rest, "/".to_string()),
+    };
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    let (host, port, explicit_port) = match authority.rsplit_once(':') {
+        Some((h, p)) => match p.parse::<u16>() {
+            Ok(port) => (h, port, true),
+            Err(_) if p.is_empty() => (h, default_port(&scheme), false),
+            Err(_) => return Err((3, "URL rejected: Port number was not a decimal number between 0 and 65535".to_string())),
+        },
+        None => (authority, default_port(&scheme), false),
+    };
+    if host.is_empty() {
+        return Err((3, "URL rejected: No host part in the URL".to_string()));
+    }
+    Ok(Url { scheme, host: host.to_ascii_lowercase(), port, explicit_port, target })
+}
+
+/// Seconds (fractions allowed) to milliseconds, as curl reads `-m 2.5`.
+fn seconds_ms(text: &str) -> Option<i64> {
+    let secs: f64 = text.parse().ok()?;
+    if !secs.is_finite() || secs < 0.0 {
+        return None;
+    }
+    Some((secs * 1000.0).round() as i64)
+}
+
+fn parse(args: &[String]) -> Result<Options, (i32, String)> {
+    let mut o = Options::default();
+    let mut i = 0;
+    // Flags that take a value, by short and long name.
+    let takes_value = |name: &str| {
+        matches!(
+            name,
+            "H" | "header" | "o" | "output" | "m" | "max-time" | "connect-timeout" | "w" | "write-out" | "X"
+                | "request" | "d" | "data" | "data-raw" | "data-binary" | "A" | "user-agent" | "retry" | "u" | "user"
+                | "e" | "referer" | "resolve" | "cacert" | "x" | "proxy"
+        )
+    };
+    while i < args.len() {
+        let arg = args.get(i).cloned().unwrap_or_default();
+        i += 1;
+        let set = |name: &str, value: Option<String>, o: &mut Options| -> Result<(), (i32, String)> {
+            let need = |v: Option<String>| {
+                v.ok_or_else(|| (2, format!("option {}: requires parameter", if name.len() == 1 { format!("-{name}") } else { format!("--{name}") })))
+            };
+            match name {
+                "s" | "silent" => o.silent = true,
+                "S" | "show-error" => o.show_error = true,
+                "v" | "verbose" => o.verbose = true,
+                "I" | "head" => o.head = true,
+                "i" | "include" => o.include = true,
+                "f" | "fail" => o.fail = true,
+                "k" | "insecure" | "L" | "location" | "4" | "ipv4" | "compressed" | "http1.1" | "N" | "no-buffer" => {}
+                "H" | "header" => {
+                    let v = need(value)?;
+                    if let Some((k, val)) = v.split_once(':') {
+                        o.headers.push((k.trim().to_string(), val.trim().to_string()));
+                    }
+                }
+                "o" | "output" => o.output = Some(need(value)?),
+                "m" | "max-time" => {
+                    let v = need(value)?;
+                    o.max_time_ms = Some(seconds_ms(&v).ok_or((2, format!("option --max-time: expected a proper numerical parameter")))?);
+                }
+                "connect-timeout" => {
+                    let v = need(value)?;
+                    o.connect_timeout_ms =
+                        Some(seconds_ms(&v).ok_or((2, "option --connect-timeout: expected a proper numerical parameter".to_string()))?);
+                }
+                "w" | "write-out" => o.write_out = Some(need(value)?),
+                "X" | "request" => o.method = Some(need(value)?),
+                "d" | "data" | "data-raw" | "data-binary" => o.data = Some(need(value)?),
+                "A" | "user-agent" => o.user_agent = Some(need(value)?),
+                "retry" | "u" | "user" | "e" | "referer" | "resolve" | "cacert" | "x" | "proxy" => {
+                    need(value)?;
+                }
+                other => {
+                    let shown = if other.len() == 1 { format!("-{other}") } else { format!("--{other}") };
+                    return Err((2, format!("option {shown}: is unknown")));
+                }
+            }
+            Ok(())
+        };
+        if let Some(long) = arg.strip_prefix("--") {
+            if long.is_empty() {
+                o.urls.extend(args.iter().skip(i).cloned());
+                break;
+            }
+            let (name, inline) = match long.split_once('=') {
+                Some((n, v)) => (n.to_string(), Some(v.to_string())),
+                None => (long.to_string(), None),
+            };
+            let value = if takes_value(&name) && inline.is_none() {
+                let v = args.get(i).cloned();
+                if v.is_some() {
+                    i += 1;
+                }
+                v
+            } else {
+                inline
+            };
+            set(&name, value, &mut o)?;
+        } else if arg.len() > 1 && arg.starts_with('-') {
+            let flags: Vec<char> = arg.chars().skip(1).collect();
+            let mut j = 0;
+            while j < flags.len() {
+                let flag = flags.get(j).copied().unwrap_or('-').to_string();
+                j += 1;
+                if takes_value(&flag) {
+                    let rest: String = flags.iter().skip(j).collect();
+                    let value = if rest.is_empty() {
+                        let v = args.get(i).cloned();
+                        if v.is_some() {
+                            i += 1;
+                        }
+                        v
+                    } else {
+                        Some(rest)
+                    };
+                    set(&flag, value, &mut o)?;
+                    break;
+                }
+                set(&flag, None, &mut o)?;
+            }
+        } else {
+            o.urls.push(arg);
+        }
+    }
+    Ok(o)
+}
+
+/// `curl` at `place`; `-o FILE` writes vanish (see [`curl_with_files`]).
+pub fn curl(cluster: &mut Cluster, place: &Place, args: &[String], stdin: Option<&str>, out: &mut Output) -> i32 {
+    curl_with_files(cluster, place, args, stdin, out, None)
+}
+
+/// `curl` with a place to write `-o FILE` into.
+pub fn curl_with_files(
+    cluster: &mut Cluster,
+    place: &Place,
+    args: &[String],
+    _stdin: Option<&str>,
+    out: &mut Output,
+    mut files: Option<&mut dyn FileSink>,
+) -> i32 {
+    let options = match parse(args) {
+        Ok(o) => o,
+        Err((code, message)) => {
+            out.err(&format!("curl: {message}\n"));
+            out.err(TRY_HELP);
+            return code;
+        }
+    };
+    if options.urls.is_empty() {
+        out.err(TRY_HELP);
+        return 2;
+    }
+    let mut code = 0;
+    for (index, url) in options.urls.clone().iter().enumerate() {
+        code = transfer(cluster, place, &options, url, index, out, files.as_deref_mut());
+    }
+    code
+}
+
+/// What one transfer produced, for `-w` and the trace.
+struct Result_ {
+    code: i32,
+    status: Option<u16>,
+    remote: Option<SocketAddrV4>,
+    local: Option<SocketAddrV4>,
+    downloaded: usize,
+    elapsed_ms: i64,
+    content_type: String,
+    error: String,
+}
+
+fn transfer(
+    cluster: &mut Cluster,
+    place: &Place,
+    o: &Options,
+    url_text: &str,
+    index: usize,
+    out: &mut Output,
+    files: Option<&mut (dyn FileSink + '_)>,
+) -> i32 {
+    let show_errors = !o.silent || o.show_error;
+    let url = match parse_url(url_text) {
+        Ok(u) => u,
+        Err((code, message)) => {
+            if show_errors {
+                out.err(&format!("curl: ({code}) {message}\n"));
+            }
+            return code;
+        }
+    };
+    let meter = o.output.is_some() && !o.silent && !o.verbose;
+    let mut result = Result_ {
+        code: 0,
+        status: None,
+        remote: None,
+        local: None,
+        downloaded: 0,
+        elapsed_ms: 0,
+        content_type: String::new(),
+        error: String::new(),
+    };
+    let (trace_opt, code) = run(cluster, place, o, &url, out, files, &mut result);
+    result.code = code;
+    if meter {
+        out.err(&progress_meter(result.downloaded, result.elapsed_ms, code == 0));
+    }
+    if code != 0 && show_errors && !result.error.is_empty() {
+        out.err(&format!("curl: ({code}) {}\n", result.error));
+    }
+    if let Some(format) = &o.write_out {
+        out.out(&write_out(format, &url, &result));
+    }
+    if let Some(mut t) = trace_opt {
+        t.program = "curl".to_string();
+        t.requested_host = url.host.clone();
+        t.elapsed_ms = result.elapsed_ms;
+        t.http_status = result.status;
+        trace::record(cluster, t);
+    }
+    let _ = index;
+    code
+}
+
+fn run(
+    cluster: &mut Cluster,
+    place: &Place,
+    o: &Options,
+    url: &Url,
+    out: &mut Output,
+    files: Option<&mut (dyn FileSink + '_)>,
+    result: &mut Result_,
+) -> (Option<Trace>, i32) {
+    // Resolve the host.
+    let mut dns_step = None;
+    let ip: Ipv4Addr = if let Ok(ip) = url.host.parse::<Ipv4Addr>() {
+        ip
+    } else if url.host == "localhost" {
+        Ipv4Addr::LOCALHOST
+    } else {
+        let conf = dns::resolv_conf(cluster, place);
+        let resolution = match &conf {
+            Some(conf) => dns::resolve(cluster, &url.host, conf),
+            None => Resolution::NotFound { tried: vec![url.host.clone()] },
+        };
+        dns_step = Some(DnsStep { server: conf.as_ref().map(|c| c.nameserver), query: url.host.clone(), resolution: resolution.clone() });
+        match (&resolution, resolution.addresses().first().copied()) {
+            (_, Some(ip)) => {
+                if o.verbose {
+                    out.err(&format!("* Host {}:{} was resolved.\n* IPv6: (none)\n", url.host, url.port));
+                    let all: Vec<String> = resolution.addresses().iter().map(|a| a.to_string()).collect();
+                    out.err(&format!("* IPv4: {}\n", all.join(", ")));
+                }
+                ip
+            }
+            (Resolution::Found { .. }, None) => {
+                let target = resolution.cname().unwrap_or("").trim_end_matches('.').to_string();
+                out.err(&format!(
+                    "kubesim: {} is an alias (CNAME) for {target}, outside the cluster; reaching it is not simulated\n",
+                    url.host
+                ));
+                return (None, 6);
+            }
+            (Resolution::Upstream { .. }, None) => {
+                out.err(&format!(
+                    "kubesim: {} is outside the cluster domain; CoreDNS would forward it upstream, which is not simulated\n",
+                    url.host
+                ));
+                return (None, 6);
+            }
+            _ => {
+                if o.verbose {
+                    out.err(&format!("* Could not resolve host: {}\n* closing connection #0\n", url.host));
+                }
+                result.error = format!("Could not resolve host: {}", url.host);
+                return (None, 6);
+            }
+        }
+    };
+    let destination = SocketAddrV4::new(ip, url.port);
+    let mut t = trace::connect(cluster, place, destination);
+    t.dns = dns_step;
+    result.remote = Some(destination);
+    let local = t.hops.first().map(|h| h.packet.src);
+    result.local = local;
+    if o.verbose {
+        out.err(&format!("*   Trying {destination}...\n"));
+    }
+    let connect_limit = match (o.connect_timeout_ms, o.max_time_ms) {
+        (Some(c), Some(m)) => Some(c.min(m)),
+        (c, m) => c.or(m),
+    };
+    let fail_connect = |elapsed: i64, why: &str, out: &mut Output, result: &mut Result_, verbose: bool| {
+        let message = format!("Failed to connect to {} port {} after {elapsed} ms: {why}", url.host, url.port);
+        if verbose {
+            out.err(&format!("* {message}\n* closing connection #0\n"));
+        }
+        result.error = message;
+    };
+    let timeout_message = |elapsed: i64| -> String {
+        // --connect-timeout fails in the connect filter; -m in the transfer's own clock.
+        if o.connect_timeout_ms.is_some() && o.connect_timeout_ms <= o.max_time_ms.or(o.connect_timeout_ms) {
+            format!("Failed to connect to {} port {} after {elapsed} ms: Timeout was reached", url.host, url.port)
+        } else {
+            format!("Connection timed out after {elapsed} milliseconds")
+        }
+    };
+    match t.outcome.clone() {
+        Outcome::Refused { .. } => {
+            if o.verbose {
+                let from = local.map(|l| format!(" from {} port {}", l.ip(), l.port())).unwrap_or_default();
+                out.err(&format!("* connect to {} port {}{from} failed: Connection refused\n", ip, url.port));
+            }
+            fail_connect(0, "Couldn't connect to server", out, result, o.verbose);
+            finish(cluster, &mut t, 0, result);
+            (Some(t), 7)
+        }
+        Outcome::Dropped { .. } | Outcome::Unreachable { .. } => {
+            let unreachable = matches!(t.outcome, Outcome::Unreachable { .. });
+            let natural =
+                if unreachable { ARP_TIMEOUT_MS + cluster.rng.below(100) as i64 } else { KERNEL_SYN_TIMEOUT_MS + cluster.rng.below(3000) as i64 };
+            match connect_limit {
+                Some(limit) if limit < natural => {
+                    let elapsed = limit + 1;
+                    let message = timeout_message(elapsed);
+                    if o.verbose {
+                        out.err(&format!("* {message}\n* closing connection #0\n"));
+                    }
+                    result.error = message;
+                    finish(cluster, &mut t, elapsed, result);
+                    (Some(t), 28)
+                }
+                _ => {
+                    if o.verbose {
+                        let from = local.map(|l| format!(" from {} port {}", l.ip(), l.port())).unwrap_or_default();
+                        let why = if unreachable { "No route to host" } else { "Connection timed out" };
+                        out.err(&format!("* connect to {} port {}{from} failed: {why}\n", ip, url.port));
+                    }
+                    fail_connect(natural, "Couldn't connect to server", out, result, o.verbose);
+                    finish(cluster, &mut t, natural, result);
+                    (Some(t), 7)
+                }
+            }
+        }
+        Outcome::Reset { .. } => {
+            if o.verbose {
+                out.err(&format!("* Connected to {} ({}) port {}\n", url.host, ip, url.port));
+                out.err(&request_lines(&build_request(o, url)));
+                out.err("* Empty reply from server\n* shutting down connection #0\n");
+            }
+            result.error = "Empty reply from server".to_string();
+            finish(cluster, &mut t, 1, result);
+            (Some(t), 52)
+        }
+        Outcome::Connected { server, seen_client } => {
+            if o.verbose {
+                out.err(&format!("* Connected to {} ({}) port {}\n", url.host, ip, url.port));
+            }
+            if url.scheme == "https" {
+                out.err("kubesim: TLS (https://) is not simulated; use http://\n");
+                finish(cluster, &mut t, 1, result);
+                return (Some(t), 1);
+            }
+            let request = build_request(o, url);
+            if o.verbose {
+                out.err("* using HTTP/1.x\n");
+                out.err(&request_lines(&request));
+                out.err("* Request completely sent off\n");
+            }
+            let response = match workloads::serve(cluster, &server, &request, seen_client) {
+                Reply::Http(r) => r,
+                Reply::NotSimulated(why) => {
+                    let message = if why.starts_with("kubesim:") { why } else { format!("kubesim: {why}") };
+                    out.err(&format!("{message}\n"));
+                    finish(cluster, &mut t, 1, result);
+                    return (Some(t), 1);
+                }
+            };
+            let elapsed = 1 + cluster.rng.below(3) as i64;
+            result.status = Some(response.status);
+            result.content_type = response.header("Content-Type").unwrap_or("").to_string();
+            let code = print_response(o, url, &response, out, files, result);
+            finish(cluster, &mut t, elapsed, result);
+            (Some(t), code)
+        }
+    }
+}
+
+fn finish(cluster: &mut Cluster, t: &mut Trace, elapsed_ms: i64, result: &mut Result_) {
+    result.elapsed_ms = elapsed_ms;
+    t.elapsed_ms = elapsed_ms;
+    cluster.clock.advance_by(k8s_openapi::chrono::Duration::milliseconds(elapsed_ms));
+}
+
+fn build_request(o: &Options, url: &Url) -> Request {
+    let method = o
+        .method
+        .clone()
+        .unwrap_or_else(|| if o.head { "HEAD".to_string() } else if o.data.is_some() { "POST".to_string() } else { "GET".to_string() });
+    let mut headers = vec![
+        ("Host".to_string(), url.host_header()),
+        ("User-Agent".to_string(), o.user_agent.clone().unwrap_or_else(|| format!("curl/{CURL_VERSION}"))),
+        ("Accept".to_string(), "*/*".to_string()),
+    ];
+    for (k, v) in &o.headers {
+        match headers.iter_mut().find(|(existing, _)| existing.eq_ignore_ascii_case(k)) {
+            Some(slot) => slot.1 = v.clone(),
+            None => headers.push((k.clone(), v.clone())),
+        }
+    }
+    // An empty value (`-H 'Accept:'`) removes the header, as in curl.
+    headers.retain(|(_, v)| !v.is_empty());
+    if let Some(data) = &o.data {
+        headers.push(("Content-Length".to_string(), data.len().to_string()));
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("Content-Type")) {
+            headers.push(("Content-Type".to_string(), "application/x-www-form-urlencoded".to_string()));
+        }
+    }
+    Request { method, target: url.target.clone(), headers }
+}
+
+fn request_lines(request: &Request) -> String {
+    let mut text = format!("> {}\n", request.request_line());
+    for (k, v) in &request.headers {
+        text.push_str(&format!("> {k}: {v}\n"));
+    }
+    text.push_str("> \n");
+    text
+}
+
+fn header_block(response: &Response) -> String {
+    let mut text = format!("{}\n", response.status_line());
+    for (k, v) in &response.headers {
+        text.push_str(&format!("{k}: {v}\n"));
+    }
+    text.push('\n');
+    text
+}
+
+fn print_response(
+    o: &Options,
+    url: &Url,
+    response: &Response,
+    out: &mut Output,
+    files: Option<&mut (dyn FileSink + '_)>,
+    result: &mut Result_,
+) -> i32 {
+    if o.verbose {
+        let mut text = format!("< {}\n", response.status_line());
+        for (k, v) in &response.headers {
+            text.push_str(&format!("< {k}: {v}\n"));
+        }
+        text.push_str("< \n");
+        out.err(&text);
+    }
+    if o.fail && response.status >= 400 {
+        result.error = format!("The requested URL returned error: {}", response.status);
+        if o.verbose {
+            out.err(&format!("* {}\n* closing connection #0\n", result.error));
+        }
+        return 22;
+    }
+    let mut document = String::new();
+    if o.include || o.head {
+        document.push_str(&header_block(response));
+    }
+    if !o.head {
+        document.push_str(&response.body);
+        result.downloaded = response.body.len();
+    }
+    match o.output.as_deref() {
+        None | Some("-") => out.out(&document),
+        Some("/dev/null") => {}
+        Some(path) => {
+            if let Some(sink) = files {
+                if let Err(why) = sink.write_file(path, &document) {
+                    result.error = format!("Failed writing body");
+                    out.err(&format!("Warning: Failed to open the file {path}: {why}\n"));
+                    return 23;
+                }
+            }
+        }
+    }
+    if o.verbose {
+        if o.output.is_some() {
+            out.err(&format!("{{ [{} bytes data]\n", response.body.len()));
+        }
+        out.err(&format!("* Connection #0 to host {} left intact\n", url.host));
+    }
+    0
+}
+
+/// curl's five-character size: `615`, `300k`, `12.3M`.
+fn max5(bytes: i64) -> String {
+    if bytes < 100_000 {
+        format!("{bytes:>5}")
+    } else if bytes < 10_000 * 1024 {
+        format!("{:>4}k", bytes / 1024)
+    } else {
+        format!("{:>4}M", bytes / (1024 * 1024))
+    }
+}
+
+fn time2str(ms: i64) -> String {
+    let secs = ms / 1000;
+    if secs <= 0 {
+        return "--:--:--".to_string();
+    }
+    format!("{:>2}:{:02}:{:02}", secs / 3600, (secs / 60) % 60, secs % 60)
+}
+
+/// The last line of curl's progress meter, as a terminal is left showing it.
+fn progress_meter(bytes: usize, elapsed_ms: i64, done: bool) -> String {
+    let bytes = bytes as i64;
+    let speed = if elapsed_ms > 0 { bytes * 1000 / elapsed_ms } else { bytes };
+    let percent = if done && bytes > 0 { 100 } else { 0 };
+    let spent = time2str(elapsed_ms);
+    format!(
+        "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n{:>3} {}  {:>3} {}  {:>3} {}  {}  {} {} {} {} {}\n",
+        percent,
+        max5(bytes),
+        percent,
+        max5(bytes),
+        0,
+        max5(0),
+        max5(speed),
+        max5(0),
+        if done { spent.clone() } else { "--:--:--".to_string() },
+        spent,
+        "--:--:--",
+        max5(if done { speed } else { 0 }),
+    )
+}
+
+fn write_out(format: &str, url: &Url, r: &Result_) -> String {
+    let mut text = String::new();
+    let mut rest = format;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("%{") {
+            if let Some(end) = after.find('}') {
+                let name = after.get(..end).unwrap_or("");
+                let value = match name {
+                    "http_code" | "response_code" => format!("{:03}", r.status.unwrap_or(0)),
+                    "remote_ip" => r.remote.map(|a| a.ip().to_string()).unwrap_or_default(),
+                    "remote_port" => r.remote.map(|a| a.port().to_string()).unwrap_or_default(),
+                    "local_ip" => r.local.map(|a| a.ip().to_string()).unwrap_or_default(),
+                    "local_port" => r.local.map(|a| a.port().to_string()).unwrap_or_default(),
+                    "size_download" => r.downloaded.to_string(),
+                    "time_total" | "time_connect" => format!("{}.{:06}", r.elapsed_ms / 1000, (r.elapsed_ms % 1000) * 1000),
+                    "url_effective" | "url" => url.effective(),
+                    "exitcode" => r.code.to_string(),
+                    "errormsg" => r.error.clone(),
+                    "content_type" => r.content_type.clone(),
+                    "num_connects" => if r.remote.is_some() { "1" } else { "0" }.to_string(),
+                    _ => String::new(),
+                };
+                text.push_str(&value);
+                rest = after.get(end + 1..).unwrap_or("");
+                continue;
+            }
+        }
+        if let Some(after) = rest.strip_prefix('\\') {
+            let (replacement, skip) = match after.chars().next() {
+                Some('n') => ("\n", 1),
+                Some('t') => ("\t", 1),
+                Some('r') => ("\r", 1),
+                Some('\\') => ("\\", 1),
+                _ => ("\\", 0),
+            };
+            text.push_str(replacement);
+            rest = after.get(skip..).unwrap_or("");
+            continue;
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            text.push(c);
+        }
+        rest = chars.as_str();
+    }
+    text
+}
+
+/// The address a host name resolves to at a place, as curl would use it (tests and
+/// the visualizer use this to label hops).
+pub fn resolve_for(cluster: &mut Cluster, place: &Place, host: &str) -> Option<Ipv4Addr> {
+    if let Ok(ip) = host.parse() {
+        return Some(ip);
+    }
+    let conf = dns::resolv_conf(cluster, place)?;
+    dns::resolve(cluster, host, &conf).addresses().first().copied()
+}
+
+#[allow(dead_code)]
+fn unused(_: &addresses::NodeView) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        let u = parse_url("http://172.18.0.2:30080/x?y=1").unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((u.host.as_str(), u.port, u.target.as_str()), ("172.18.0.2", 30080, "/x?y=1"));
+        assert_eq!(u.host_header(), "172.18.0.2:30080");
+        let u = parse_url("web").unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((u.host.as_str(), u.port, u.target.as_str(), u.host_header()), ("web", 80, "/", "web".to_string()));
+        assert_eq!(parse_url("ftp://x").map_err(|e| e.0), Err(1));
+        assert_eq!(parse_url("http://x:99999/").map_err(|e| e.0), Err(3));
+    }
+
+    #[test]
+    fn flags_combine() {
+        let args: Vec<String> = ["-sSo", "/dev/null", "-w", "%{http_code}\\n", "-m5", "web"].iter().map(|s| s.to_string()).collect();
+        let o = parse(&args).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(o.silent && o.show_error);
+        assert_eq!(o.output.as_deref(), Some("/dev/null"));
+        assert_eq!(o.max_time_ms, Some(5000));
+        assert_eq!(o.urls, ["web"]);
+        let bad: Vec<String> = vec!["--frobnicate".into()];
+        assert_eq!(parse(&bad).err().map(|e| e.1), Some("option --frobnicate: is unknown".to_string()));
+    }
+
+    #[test]
+    fn meter_line() {
+        let m = progress_meter(615, 2, true);
+        assert!(m.ends_with("100   615  100   615    0     0   300k      0 --:--:-- --:--:-- --:--:--  300k\n"), "{m}");
+    }
+}

@@ -1,0 +1,179 @@
+//! The network model: where packets come from, what kube-proxy's rules do to them,
+//! which pod (if any) answers, and the programs (`curl`, `wget`, `nslookup`, `dig`,
+//! `ping`) that print what a learner would see on a kind cluster.
+//!
+//! One model, no second story: every request computes its path from the live store
+//! (Nodes, Pods, Services, EndpointSlices) into a [`trace::Trace`], a plain data
+//! record of every hop, every address rewrite and the reason for any drop. `curl`
+//! prints from the trace; the visualizer animates the same trace, read back from
+//! [`NetworkState::traces`].
+//!
+//! # Layout
+//! - [`addresses`]: the places and addresses of a kind cluster (host, nodes, pods,
+//!   ClusterIPs, load-balancer IPs) and the read-only views of the store they come from.
+//! - [`kube_proxy`]: Services plus EndpointSlices as per-node rules, as iptables mode
+//!   programs them, and the verdict a rule gives a packet.
+//! - [`dns`]: CoreDNS's answers, resolv.conf search lists and ndots.
+//! - [`trace`]: the packet path engine and the serialisable trace it returns.
+//! - [`http`]: HTTP requests and responses as the programs and workloads share them.
+//! - [`workloads`]: what the images a learner runs answer (nginx, httpd, agnhost,
+//!   http-echo, whoami) and the access logs they write.
+//! - [`curl`], [`wget`], [`nslookup`] (also `dig`), [`ping`]: the programs.
+
+pub mod addresses;
+pub mod curl;
+pub mod dns;
+pub mod http;
+pub mod kube_proxy;
+pub mod nslookup;
+pub mod ping;
+pub mod trace;
+pub mod wget;
+pub mod workloads;
+
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::net::Ipv4Addr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cluster::Cluster;
+
+pub use curl::curl;
+pub use nslookup::{dig, nslookup};
+pub use ping::ping;
+pub use trace::Trace;
+pub use wget::wget;
+
+/// Where a program runs: the learner's terminal on the kind host, a node (as with
+/// `docker exec kind-worker ...`), or a pod's network namespace (`kubectl exec`,
+/// `kubectl run -it`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Place {
+    /// The learner's machine: the docker host of a kind cluster, on the kind docker
+    /// network as 172.18.0.1. It reaches node IPs, not ClusterIPs or pod IPs.
+    Host,
+    Node { name: String },
+    Pod { namespace: String, name: String },
+}
+
+impl Place {
+    pub fn pod(namespace: &str, name: &str) -> Self {
+        Place::Pod { namespace: namespace.to_string(), name: name.to_string() }
+    }
+
+    pub fn node(name: &str) -> Self {
+        Place::Node { name: name.to_string() }
+    }
+}
+
+/// Where a program may write the file named by `curl -o` or `wget -O`. The shell
+/// implements it over its virtual filesystem; without one, writes vanish as into
+/// /dev/null.
+pub trait FileSink {
+    /// Writes `content` to `path` (as typed); `Err` carries the strerror text
+    /// (`No such file or directory`).
+    fn write_file(&mut self, path: &str, content: &str) -> Result<(), String>;
+}
+
+/// A running `kubectl port-forward`: connections to 127.0.0.1:`local_port` on the
+/// host go to `pod_port` of the pod, through the API server rather than kube-proxy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortForward {
+    pub local_port: u16,
+    pub namespace: String,
+    pub pod: String,
+    pub pod_port: u16,
+}
+
+/// How many traces are kept for the visualizer; older ones are dropped.
+pub const TRACE_LIMIT: usize = 64;
+/// How many access-log lines a pod keeps (a container log is rotated in reality too).
+pub const ACCESS_LOG_LIMIT: usize = 1000;
+
+/// One sessionAffinity: ClientIP memory: which endpoint a client stuck to, on which
+/// node (iptables' `recent` module keeps one table per node), until when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Affinity {
+    pub endpoint: std::net::SocketAddrV4,
+    pub expires_unix_millis: i64,
+}
+
+/// The network's own mutable state: recent traces, per-pod access logs, kube-proxy's
+/// sessionAffinity memory and running port-forwards.
+#[derive(Clone, Debug, Default)]
+pub struct NetworkState {
+    traces: VecDeque<Trace>,
+    next_trace_id: u64,
+    access_logs: BTreeMap<(String, String), Vec<String>>,
+    /// Keyed by (node, service "ns/name:port", client IP).
+    pub(crate) affinity: BTreeMap<(String, String, Ipv4Addr), Affinity>,
+    pub port_forwards: Vec<PortForward>,
+}
+
+impl NetworkState {
+    /// The most recent traces, oldest first.
+    pub fn traces(&self) -> impl Iterator<Item = &Trace> {
+        self.traces.iter()
+    }
+
+    pub fn last_trace(&self) -> Option<&Trace> {
+        self.traces.back()
+    }
+
+    pub(crate) fn record(&mut self, mut trace: Trace) -> Trace {
+        self.next_trace_id += 1;
+        trace.id = self.next_trace_id;
+        if self.traces.len() >= TRACE_LIMIT {
+            self.traces.pop_front();
+        }
+        self.traces.push_back(trace.clone());
+        trace
+    }
+
+    pub(crate) fn log(&mut self, namespace: &str, pod: &str, line: String) {
+        let log = self.access_logs.entry((namespace.to_string(), pod.to_string())).or_default();
+        if log.len() >= ACCESS_LOG_LIMIT {
+            log.drain(..ACCESS_LOG_LIMIT / 2);
+        }
+        log.push(line);
+    }
+}
+
+/// The lines a pod's server wrote for the requests it answered (nginx's combined
+/// format, httpd's common format, http-echo's log line), oldest first, as
+/// `kubectl logs` shows them after the image's own startup lines.
+pub fn access_log(cluster: &Cluster, namespace: &str, pod: &str) -> Vec<String> {
+    cluster.network.access_logs.get(&(namespace.to_string(), pod.to_string())).cloned().unwrap_or_default()
+}
+
+/// Whether an image ships a program, so a shell inside a pod can answer
+/// `sh: curl: not found` as the real image would. Unknown images answer `false`.
+pub fn image_has_program(image: &str, program: &str) -> bool {
+    let name = workloads::image_name(image);
+    // busybox applets that the busybox-based images share.
+    let busybox = ["sh", "wget", "nslookup", "ping", "cat", "echo", "ls", "sleep", "env", "hostname"];
+    match name.as_str() {
+        "busybox" | "alpine" => busybox.contains(&program),
+        // curlimages/curl is alpine with curl added.
+        "curlimages/curl" => program == "curl" || busybox.contains(&program),
+        // The Debian-based nginx image ships curl (for health checks) but no DNS tools.
+        "nginx" => matches!(program, "sh" | "bash" | "curl" | "cat" | "echo" | "ls" | "sleep" | "env" | "hostname"),
+        "httpd" => matches!(program, "sh" | "bash" | "cat" | "echo" | "ls" | "sleep" | "env" | "hostname"),
+        // The DNS debugging image the Kubernetes docs use.
+        "e2e-test-images/jessie-dnsutils" | "dnsutils" => {
+            matches!(program, "sh" | "bash" | "nslookup" | "dig" | "ping" | "cat" | "echo" | "ls" | "sleep" | "env" | "hostname")
+        }
+        "nicolaka/netshoot" => matches!(
+            program,
+            "sh" | "bash" | "curl" | "wget" | "nslookup" | "dig" | "ping" | "cat" | "echo" | "ls" | "sleep" | "env" | "hostname"
+        ),
+        // agnhost is built on a busybox-like base with curl-free shell tools.
+        "e2e-test-images/agnhost" => busybox.contains(&program) || program == "dig",
+        _ => false,
+    }
+}

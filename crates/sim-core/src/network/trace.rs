@@ -1,0 +1,520 @@
+//! The packet path engine: from a place and a destination address it computes, from
+//! the live cluster state, the ordered hops a TCP connection attempt takes (client,
+//! load balancer, node and port, kube-proxy rule, node-to-node hop, pod), every
+//! address rewrite (DNAT, SNAT), and how it ends (connected, refused, dropped,
+//! unreachable). The result is a plain, serialisable [`Trace`]: `curl` prints from it
+//! and the visualizer animates it.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use serde::{Deserialize, Serialize};
+
+use crate::cluster::Cluster;
+use crate::network::addresses::{
+    self, in_cidr, node_by_ip, node_by_name, pod_by_ip, HOST_IP, KIND_NETWORK, POD_CIDR, SERVICE_CIDR,
+};
+use crate::network::dns::Resolution;
+use crate::network::kube_proxy::{self, Entry, ProxyRules, Sender, ServicePortRules, Verdict};
+use crate::network::{workloads, Place};
+
+/// One TCP connection attempt, hop by hop.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    /// Numbered by the network state when recorded (1, 2, ...); 0 before.
+    pub id: u64,
+    pub at_unix_millis: i64,
+    /// The program that made the request (`curl`, `wget`).
+    pub program: String,
+    pub client: Place,
+    /// The host as the program was given it (`web`, `172.18.0.2`).
+    pub requested_host: String,
+    /// How the host name was resolved, when it was a name.
+    pub dns: Option<DnsStep>,
+    /// The address the client connected to, before any rewrite.
+    pub destination: SocketAddrV4,
+    pub hops: Vec<Hop>,
+    pub outcome: Outcome,
+    /// How long the attempt took in virtual milliseconds (set by the program, which
+    /// knows its timeouts).
+    pub elapsed_ms: i64,
+    /// The HTTP status the server answered, when it got that far.
+    pub http_status: Option<u16>,
+}
+
+/// A DNS lookup that preceded the connection.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DnsStep {
+    pub server: Option<Ipv4Addr>,
+    pub query: String,
+    pub resolution: Resolution,
+}
+
+/// What a hop is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HopKind {
+    /// The sending program.
+    Client,
+    /// A cloud load balancer in front of the nodes.
+    LoadBalancer,
+    /// A node receives the packet on its own address.
+    Node,
+    /// kube-proxy's iptables rules on a node act on the packet.
+    KubeProxy,
+    /// The packet crosses from one node to another (kindnet routes each node's pod CIDR).
+    NodeToNode,
+    /// The packet reaches a pod's network namespace.
+    Pod,
+    /// The packet leaves through a default gateway towards nothing that answers.
+    Gateway,
+    /// `kubectl port-forward`: through the API server and the kubelet into the pod.
+    PortForward,
+}
+
+/// An address rewrite.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Rewrite {
+    /// Destination NAT: `from` → `to`.
+    Dnat { from: SocketAddrV4, to: SocketAddrV4 },
+    /// Source NAT (masquerade): `from` → `to`.
+    Snat { from: SocketAddrV4, to: SocketAddrV4 },
+}
+
+/// The packet's addresses as it leaves a hop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Packet {
+    pub src: SocketAddrV4,
+    pub dst: SocketAddrV4,
+}
+
+/// One step of the path.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hop {
+    pub kind: HopKind,
+    /// The node, pod (`namespace/name`) or device the hop happens at.
+    pub name: String,
+    pub ip: Option<Ipv4Addr>,
+    /// The packet after this hop's rewrites.
+    pub packet: Packet,
+    pub rewrites: Vec<Rewrite>,
+    /// The kube-proxy rule that matched, in words close to iptables' comments.
+    pub rule: Option<String>,
+    pub note: String,
+}
+
+/// Who accepted the connection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Server {
+    /// A container in a pod, listening on `port`.
+    Pod { namespace: String, name: String, ip: Ipv4Addr, port: u16 },
+    /// kube-proxy's health-check server for a Service's healthCheckNodePort.
+    HealthCheck { node: String, namespace: String, service: String },
+    /// A node daemon (kubelet, API server) on a well-known port.
+    NodeDaemon { node: String, port: u16, daemon: String },
+}
+
+/// How the attempt ends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    /// The TCP handshake completed; `seen_client` is the source the server sees.
+    Connected { server: Server, seen_client: SocketAddrV4 },
+    /// A RST or ICMP port-unreachable came back: connection refused, at once.
+    Refused { reason: String },
+    /// Nothing comes back: the client waits until its connect timeout.
+    Dropped { reason: String },
+    /// ICMP host-unreachable after ARP gives up (about three seconds).
+    Unreachable { reason: String },
+    /// The connection was accepted and then closed with no reply (a port-forward
+    /// whose pod side could not connect).
+    Reset { reason: String },
+}
+
+impl Outcome {
+    pub fn reason(&self) -> String {
+        match self {
+            Outcome::Connected { server, seen_client } => match server {
+                Server::Pod { namespace, name, ip, port } => {
+                    format!("connected to pod {namespace}/{name} at {ip}:{port}; it sees the client as {seen_client}")
+                }
+                Server::HealthCheck { node, namespace, service } => {
+                    format!("kube-proxy on {node} answers the health check of {namespace}/{service}")
+                }
+                Server::NodeDaemon { node, port, daemon } => format!("{daemon} on {node} listens on port {port}"),
+            },
+            Outcome::Refused { reason }
+            | Outcome::Dropped { reason }
+            | Outcome::Unreachable { reason }
+            | Outcome::Reset { reason } => reason.clone(),
+        }
+    }
+}
+
+/// Builds the path of one connection attempt. It draws the source port and any
+/// endpoint choice from the cluster's generator and updates kube-proxy's affinity
+/// memory, but does not record the trace (see [`record`]).
+pub fn connect(cluster: &mut Cluster, from: &Place, destination: SocketAddrV4) -> Trace {
+    let rules = kube_proxy::compute(cluster);
+    // Linux picks ephemeral ports from net.ipv4.ip_local_port_range, 32768-60999.
+    let source_port = 32768 + cluster.rng.below(28232) as u16;
+    let mut engine = Engine { cluster, rules, hops: Vec::new() };
+    let outcome = engine.run(from, destination, source_port);
+    let at = engine.cluster.clock.now().timestamp_millis();
+    Trace {
+        id: 0,
+        at_unix_millis: at,
+        program: String::new(),
+        client: from.clone(),
+        requested_host: destination.ip().to_string(),
+        dns: None,
+        destination,
+        hops: engine.hops,
+        outcome,
+        elapsed_ms: 0,
+        http_status: None,
+    }
+}
+
+/// Stores a finished trace in the cluster's ring of recent traces and returns it
+/// with its id.
+pub fn record(cluster: &mut Cluster, trace: Trace) -> Trace {
+    cluster.network.record(trace)
+}
+
+struct Engine<'a> {
+    cluster: &'a mut Cluster,
+    rules: ProxyRules,
+    hops: Vec<Hop>,
+}
+
+impl Engine<'_> {
+    fn hop(&mut self, kind: HopKind, name: &str, ip: Option<Ipv4Addr>, packet: Packet, note: String) {
+        self.hops.push(Hop { kind, name: name.to_string(), ip, packet, rewrites: Vec::new(), rule: None, note });
+    }
+
+    fn run(&mut self, from: &Place, dst: SocketAddrV4, source_port: u16) -> Outcome {
+        let (src_ip, src_node) = match addresses::source_of(self.cluster, from) {
+            Ok(s) => s,
+            Err(reason) => return Outcome::Dropped { reason },
+        };
+        let packet = Packet { src: SocketAddrV4::new(src_ip, source_port), dst };
+        let client_name = match from {
+            Place::Host => "your terminal".to_string(),
+            Place::Node { name } => name.clone(),
+            Place::Pod { namespace, name } => format!("{namespace}/{name}"),
+        };
+        self.hop(HopKind::Client, &client_name, Some(src_ip), packet, format!("{} opens a TCP connection", addresses::place_label(from)));
+        match src_node {
+            None => self.from_host(packet),
+            Some(node) => self.from_cluster(from, &node, packet),
+        }
+    }
+
+    /// The kind host: it has routes for the kind docker network only.
+    fn from_host(&mut self, packet: Packet) -> Outcome {
+        let dst = *packet.dst.ip();
+        if dst.is_loopback() || dst == HOST_IP {
+            return self.on_host_itself(packet);
+        }
+        if let Some(node) = node_by_ip(self.cluster, dst) {
+            return self.node_ingress(&node.name, node.ip, packet, false);
+        }
+        if let Some((svc, _)) = self.rules.by_external_ip(dst, packet.dst.port()) {
+            let svc = svc.clone();
+            if svc.load_balancer_ips.contains(&dst) {
+                return self.via_load_balancer(&svc, packet);
+            }
+        }
+        if self.rules.is_load_balancer_ip(dst) {
+            self.hop(HopKind::LoadBalancer, &format!("load balancer {dst}"), Some(dst), packet, String::new());
+            return Outcome::Dropped {
+                reason: format!("the load balancer at {dst} has no listener on port {}", packet.dst.port()),
+            };
+        }
+        if in_cidr(dst, KIND_NETWORK) {
+            return Outcome::Unreachable { reason: format!("no machine on the kind docker network has the address {dst}") };
+        }
+        let reason = if in_cidr(dst, SERVICE_CIDR) {
+            format!(
+                "{dst} is in the Service CIDR 10.96.0.0/16: ClusterIPs are virtual, they exist only in kube-proxy's rules inside the nodes; your terminal has no route to them, so the packet leaves through the default gateway and nothing answers"
+            )
+        } else if in_cidr(dst, POD_CIDR) {
+            format!(
+                "{dst} is in the pod CIDR 10.244.0.0/16: pod IPs are routed only between the nodes; your terminal has no route to them, so the packet leaves through the default gateway and nothing answers"
+            )
+        } else {
+            format!("{dst} is outside the simulated network; nothing answers")
+        };
+        self.hop(HopKind::Gateway, "default gateway", None, packet, reason.clone());
+        Outcome::Dropped { reason }
+    }
+
+    fn on_host_itself(&mut self, packet: Packet) -> Outcome {
+        let port = packet.dst.port();
+        let forward = self.cluster.network.port_forwards.iter().find(|f| f.local_port == port).cloned();
+        let Some(forward) = forward.filter(|_| packet.dst.ip().is_loopback()) else {
+            return Outcome::Refused { reason: format!("nothing listens on port {port} on your terminal") };
+        };
+        self.hop(
+            HopKind::PortForward,
+            "kubectl port-forward",
+            Some(*packet.dst.ip()),
+            packet,
+            format!("kubectl forwards 127.0.0.1:{port} through the API server and the kubelet to port {} of pod {}/{}", forward.pod_port, forward.namespace, forward.pod),
+        );
+        let Some(pod) = addresses::pod(self.cluster, &forward.namespace, &forward.pod) else {
+            return Outcome::Reset { reason: format!("pod {}/{} no longer exists", forward.namespace, forward.pod) };
+        };
+        // The kubelet connects from inside the pod's network namespace, to localhost.
+        let inner = Packet {
+            src: SocketAddrV4::new(Ipv4Addr::LOCALHOST, packet.src.port()),
+            dst: SocketAddrV4::new(Ipv4Addr::LOCALHOST, forward.pod_port),
+        };
+        let pod_name = format!("{}/{}", pod.namespace, pod.name);
+        self.hop(HopKind::Pod, &pod_name, pod.ip, inner, String::new());
+        if pod.running && workloads::listens(&pod, forward.pod_port) {
+            Outcome::Connected {
+                server: Server::Pod {
+                    namespace: pod.namespace.clone(),
+                    name: pod.name.clone(),
+                    ip: Ipv4Addr::LOCALHOST,
+                    port: forward.pod_port,
+                },
+                seen_client: inner.src,
+            }
+        } else {
+            Outcome::Reset {
+                reason: format!("nothing listens on port {} in pod {pod_name}: kubectl port-forward reports the error and closes the connection", forward.pod_port),
+            }
+        }
+    }
+
+    /// A cloud load balancer: it forwards to the nodePort of a healthy node, keeping
+    /// the client's address (a pass-through load balancer, as cloud providers build).
+    fn via_load_balancer(&mut self, svc: &ServicePortRules, packet: Packet) -> Outcome {
+        let lb_ip = *packet.dst.ip();
+        let name = format!("load balancer {lb_ip} ({}/{})", svc.namespace, svc.name);
+        let mut healthy: Vec<addresses::NodeView> = addresses::nodes(self.cluster)
+            .into_iter()
+            .filter(|n| n.ready && !n.excluded_from_load_balancers)
+            .collect();
+        let mut note = "healthy nodes are the Ready nodes not labelled node.kubernetes.io/exclude-from-external-load-balancers".to_string();
+        if svc.external_traffic_local {
+            // The load balancer probes healthCheckNodePort: 200 only where an endpoint runs.
+            healthy.retain(|n| !svc.local_endpoints(&n.name).is_empty());
+            note = format!(
+                "externalTrafficPolicy: Local: the load balancer probes healthCheckNodePort {} and only nodes with a local endpoint pass",
+                svc.health_check_node_port.unwrap_or(0)
+            );
+        }
+        let Some(node_port) = svc.node_port else {
+            self.hop(HopKind::LoadBalancer, &name, Some(lb_ip), packet, note);
+            return Outcome::Dropped { reason: format!("{} has no nodePort to forward to", svc.service_port_name()) };
+        };
+        if healthy.is_empty() {
+            self.hop(HopKind::LoadBalancer, &name, Some(lb_ip), packet, note);
+            return Outcome::Dropped { reason: "the load balancer has no healthy node to send to".to_string() };
+        }
+        let index = self.cluster.rng.below(healthy.len() as u64) as usize;
+        let Some(node) = healthy.get(index).cloned() else {
+            return Outcome::Dropped { reason: "the load balancer has no healthy node to send to".to_string() };
+        };
+        let to = SocketAddrV4::new(node.ip, node_port);
+        let forwarded = Packet { src: packet.src, dst: to };
+        self.hops.push(Hop {
+            kind: HopKind::LoadBalancer,
+            name,
+            ip: Some(lb_ip),
+            packet: forwarded,
+            rewrites: vec![Rewrite::Dnat { from: packet.dst, to }],
+            rule: None,
+            note: format!("{note}; it picked {}", node.name),
+        });
+        self.node_ingress(&node.name, node.ip, forwarded, false)
+    }
+
+    /// A packet from a node or a pod: the sending node's kube-proxy rules see it first.
+    fn from_cluster(&mut self, from: &Place, src_node: &str, packet: Packet) -> Outcome {
+        let dst = *packet.dst.ip();
+        let from_this_node = match from {
+            Place::Pod { namespace, name } => {
+                addresses::pod(self.cluster, namespace, name).is_some_and(|p| p.host_network)
+            }
+            _ => true,
+        };
+        let sender = Sender { ip: *packet.src.ip(), from_this_node };
+        if let Some(svc) = self.rules.by_cluster_ip(dst, packet.dst.port()).cloned() {
+            return self.apply_rules(src_node, &svc, Entry::ClusterIp, sender, packet);
+        }
+        if let Some((svc, entry)) = self.rules.by_external_ip(dst, packet.dst.port()) {
+            // kube-proxy captures load-balancer and external IPs on every node, so
+            // in-cluster traffic to them never leaves for the load balancer.
+            let svc = svc.clone();
+            return self.apply_rules(src_node, &svc, entry, sender, packet);
+        }
+        if self.rules.is_cluster_ip(dst) {
+            let reason = format!(
+                "the Service with ClusterIP {dst} has no port {}: kube-proxy has no rule for it and nothing answers",
+                packet.dst.port()
+            );
+            return Outcome::Dropped { reason };
+        }
+        if let Some(node) = node_by_ip(self.cluster, dst) {
+            if node.name != src_node {
+                self.hop(HopKind::NodeToNode, &format!("{src_node} → {}", node.name), None, packet, String::new());
+            }
+            let from_target = from_this_node && node.name == src_node;
+            return self.node_ingress(&node.name, node.ip, packet, from_target);
+        }
+        if let Some(pod) = pod_by_ip(self.cluster, dst) {
+            return self.deliver(src_node, &pod, packet);
+        }
+        if dst == HOST_IP {
+            return Outcome::Refused { reason: format!("nothing listens on port {} on the kind host", packet.dst.port()) };
+        }
+        if in_cidr(dst, POD_CIDR) {
+            return Outcome::Unreachable { reason: format!("no pod has the IP {dst}") };
+        }
+        if in_cidr(dst, KIND_NETWORK) {
+            return Outcome::Unreachable { reason: format!("no machine on the kind docker network has the address {dst}") };
+        }
+        let reason = if in_cidr(dst, SERVICE_CIDR) {
+            format!("no Service has the ClusterIP {dst}: kube-proxy has no rule for it and nothing answers")
+        } else {
+            format!("{dst} is outside the simulated network; nothing answers")
+        };
+        self.hop(HopKind::Gateway, "default gateway", None, packet, reason.clone());
+        Outcome::Dropped { reason }
+    }
+
+    /// A packet addressed to a node's own IP: nodePorts, health checks, daemons.
+    fn node_ingress(&mut self, node: &str, node_ip: Ipv4Addr, packet: Packet, from_this_node: bool) -> Outcome {
+        let port = packet.dst.port();
+        self.hop(HopKind::Node, node, Some(node_ip), packet, format!("{node} receives the packet on {}", packet.dst));
+        if let Some(svc) = self.rules.by_node_port(port).cloned() {
+            let sender = Sender { ip: *packet.src.ip(), from_this_node };
+            return self.apply_rules(node, &svc, Entry::NodePort, sender, packet);
+        }
+        if let Some(svc) = self.rules.by_health_check_node_port(port) {
+            return Outcome::Connected {
+                server: Server::HealthCheck { node: node.to_string(), namespace: svc.namespace.clone(), service: svc.name.clone() },
+                seen_client: packet.src,
+            };
+        }
+        let control_plane = node_by_name(self.cluster, node).is_some_and(|n| n.excluded_from_load_balancers)
+            || node.ends_with("control-plane");
+        let daemon = match port {
+            10250 => Some("kubelet (HTTPS)"),
+            10256 => Some("kube-proxy healthz"),
+            6443 if control_plane => Some("kube-apiserver (HTTPS)"),
+            2379 | 2380 if control_plane => Some("etcd"),
+            _ => None,
+        };
+        match daemon {
+            Some(daemon) => Outcome::Connected {
+                server: Server::NodeDaemon { node: node.to_string(), port, daemon: daemon.to_string() },
+                seen_client: packet.src,
+            },
+            None => Outcome::Refused {
+                reason: format!("nothing listens on {node} port {port} and no Service has nodePort {port}"),
+            },
+        }
+    }
+
+    fn apply_rules(&mut self, node: &str, svc: &ServicePortRules, entry: Entry, sender: Sender, packet: Packet) -> Outcome {
+        let now = self.cluster.clock.now().timestamp_millis();
+        let verdict = {
+            let cluster = &mut *self.cluster;
+            kube_proxy::decide(svc, entry, node, sender, now, &mut cluster.rng, &mut cluster.network.affinity)
+        };
+        let node_ip = node_by_name(self.cluster, node).map(|n| n.ip);
+        match verdict {
+            Verdict::Dnat { endpoint, masquerade, rule } => {
+                let to = endpoint.addr();
+                let mut rewrites = vec![Rewrite::Dnat { from: packet.dst, to }];
+                let mut src = packet.src;
+                if masquerade {
+                    if let Some(ip) = node_ip {
+                        if ip != *packet.src.ip() {
+                            let snat = SocketAddrV4::new(ip, packet.src.port());
+                            rewrites.push(Rewrite::Snat { from: packet.src, to: snat });
+                            src = snat;
+                        }
+                    }
+                }
+                let out = Packet { src, dst: to };
+                let note = if masquerade {
+                    "the source is masqueraded to the node's IP, so replies come back through this node".to_string()
+                } else {
+                    "the client's address is kept".to_string()
+                };
+                self.hops.push(Hop {
+                    kind: HopKind::KubeProxy,
+                    name: node.to_string(),
+                    ip: node_ip,
+                    packet: out,
+                    rewrites,
+                    rule: Some(rule),
+                    note,
+                });
+                match pod_by_ip(self.cluster, endpoint.ip) {
+                    Some(pod) => self.deliver(node, &pod, out),
+                    None => Outcome::Unreachable { reason: format!("the endpoint {to} has no running pod") },
+                }
+            }
+            Verdict::Reject { rule } => {
+                self.hops.push(Hop {
+                    kind: HopKind::KubeProxy,
+                    name: node.to_string(),
+                    ip: node_ip,
+                    packet,
+                    rewrites: Vec::new(),
+                    rule: Some(rule.clone()),
+                    note: "kube-proxy answers with ICMP port-unreachable".to_string(),
+                });
+                Outcome::Refused { reason: format!("{} has no ready endpoints: kube-proxy rejects the connection", svc.service_port_name()) }
+            }
+            Verdict::Drop { rule } => {
+                self.hops.push(Hop {
+                    kind: HopKind::KubeProxy,
+                    name: node.to_string(),
+                    ip: node_ip,
+                    packet,
+                    rewrites: Vec::new(),
+                    rule: Some(rule.clone()),
+                    note: "the packet is dropped; the client hears nothing".to_string(),
+                });
+                Outcome::Dropped { reason: rule }
+            }
+        }
+    }
+
+    /// Routes a packet from `from_node` to a pod (crossing to the pod's node when it
+    /// runs elsewhere) and sees whether anything listens.
+    fn deliver(&mut self, from_node: &str, pod: &addresses::PodView, packet: Packet) -> Outcome {
+        let pod_node = pod.node.clone().unwrap_or_default();
+        if !pod_node.is_empty() && pod_node != from_node {
+            let note = match node_by_name(self.cluster, &pod_node) {
+                Some(n) => format!(
+                    "kindnet routes {}'s pod CIDR via {}",
+                    pod_node,
+                    n.ip
+                ),
+                None => String::new(),
+            };
+            self.hop(HopKind::NodeToNode, &format!("{from_node} → {pod_node}"), None, packet, note);
+        }
+        let name = format!("{}/{}", pod.namespace, pod.name);
+        self.hop(HopKind::Pod, &name, pod.ip, packet, String::new());
+        let port = packet.dst.port();
+        if !pod.running {
+            return Outcome::Unreachable { reason: format!("pod {name} is not running") };
+        }
+        if workloads::listens(pod, port) {
+            Outcome::Connected {
+                server: Server::Pod { namespace: pod.namespace.clone(), name: pod.name.clone(), ip: *packet.dst.ip(), port },
+                seen_client: packet.src,
+            }
+        } else {
+            Outcome::Refused { reason: format!("no container in pod {name} listens on port {port}") }
+        }
+    }
+}
