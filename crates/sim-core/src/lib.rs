@@ -12,11 +12,13 @@
 //! - [`rand`]: the seeded generator behind every random choice.
 //! - [`resources`]: the table of resource types (kind, plural, short names, scope).
 //! - [`store`]: the object store, the API server's etcd.
+//! - [`apiserver`]: create/get/update/patch/delete with defaulting, validation and allocation.
 //! - [`cluster`]: the default kind-like cluster a simulator starts with.
 //! - [`printers`]: tables, AGE and the tabwriter; printers write into strings.
 //! - [`kubectl`]: the kubectl command line, one module per verb.
 //! - [`shell`]: the command line a learner types, dispatched to programs.
 
+pub mod apiserver;
 pub mod clock;
 pub mod cluster;
 pub mod kubectl;
