@@ -21,6 +21,7 @@
 pub mod apiserver;
 pub mod clock;
 pub mod cluster;
+pub mod controllers;
 pub mod kubectl;
 pub mod network;
 pub mod labels;
@@ -30,6 +31,8 @@ pub mod rand;
 pub mod resources;
 pub mod shell;
 pub mod simulator;
+pub mod snapshot;
 pub mod store;
+pub mod vfs;
 
 pub use simulator::{ClusterConfig, Output, Simulator};

@@ -48,6 +48,32 @@ pub fn human_duration_ns(ns: i128) -> String {
     format!("{}y", hours / 24 / 365)
 }
 
+/// `ShortHumanDuration`: one unit only (`45s`, `5m`, `3h`, `2d`, `1y`).
+pub fn short_human_duration_ns(ns: i128) -> String {
+    let seconds = ns / 1_000_000_000;
+    if seconds < -1 {
+        return "<invalid>".to_string();
+    }
+    if seconds < 0 {
+        return "0s".to_string();
+    }
+    if seconds < 60 {
+        return format!("{seconds}s");
+    }
+    let minutes = ns / 60_000_000_000;
+    if minutes < 60 {
+        return format!("{minutes}m");
+    }
+    let hours = ns / 3_600_000_000_000;
+    if hours < 24 {
+        return format!("{hours}h");
+    }
+    if hours < 24 * 365 {
+        return format!("{}d", hours / 24);
+    }
+    format!("{}y", hours / 24 / 365)
+}
+
 /// `translateTimestampSince`: the AGE of something created at `then`, seen at `now`;
 /// `<unknown>` when there is no timestamp.
 pub fn age(then: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
