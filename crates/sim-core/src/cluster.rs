@@ -8,12 +8,18 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{
     Namespace, NamespaceStatus, Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Taint,
 };
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use k8s_openapi::chrono::{DateTime, Duration, Utc};
 
 use crate::clock::Clock;
+use crate::controllers::{self, kubelet};
+use crate::controllers::cloud_provider::CloudProvider;
+use crate::controllers::ControllerState;
 use crate::rand::SeededRng;
 use crate::store::{Object, Store};
+
+mod system;
 
 /// The kubelet version kind's default node image (`kindest/node:v1.32.2`) reports.
 pub const KUBELET_VERSION: &str = "v1.32.2";
@@ -45,18 +51,38 @@ pub struct Cluster {
     pub rng: SeededRng,
     /// The network's own state: recent packet traces, access logs, kube-proxy affinity.
     pub network: crate::network::NetworkState,
+    /// What the controllers keep beside the store (kubelet runtimes, image caches,
+    /// the next wake-up); see [`crate::controllers`].
+    pub controllers: ControllerState,
+    /// The load-balancer provider; `None` (the default) leaves LoadBalancer Services
+    /// `<pending>`, as on a plain kind cluster.
+    pub cloud_provider: Option<CloudProvider>,
 }
 
 impl Cluster {
     /// An empty cluster: no nodes, no namespaces. Snapshot loaders start here.
     pub fn empty(clock: Clock, seed: u64) -> Self {
-        Cluster { store: Store::new(), clock, rng: SeededRng::new(seed), network: Default::default() }
+        Cluster {
+            store: Store::new(),
+            clock,
+            rng: SeededRng::new(seed),
+            network: Default::default(),
+            controllers: ControllerState::default(),
+            cloud_provider: None,
+        }
     }
 
-    /// A kind-like cluster created `topology.age` before the clock's now.
+    /// A kind-like cluster created `topology.age` before the clock's now, with what a
+    /// fresh `kind create cluster` (v1.32) runs: the control-plane static pods, CoreDNS,
+    /// kube-proxy and kindnet on every node, local-path-provisioner, and the
+    /// `kubernetes` and `kube-dns` Services. The controllers build it the way a real
+    /// cluster comes up: the clock starts at creation, the control plane and its
+    /// add-ons come first (so CoreDNS lands on the control plane, as on kind, where the
+    /// workers join later), then the workers join, and time runs to now.
     pub fn kind(clock: Clock, seed: u64, topology: &Topology) -> Self {
-        let mut cluster = Cluster::empty(clock, seed);
-        let created = cluster.clock.now() - topology.age;
+        let now = clock.now();
+        let created = now - topology.age;
+        let mut cluster = Cluster::empty(Clock::new(created), seed);
         for name in ["default", "kube-node-lease", "kube-public", "kube-system"] {
             let ns = namespace(name, created);
             cluster.insert_new(ns);
@@ -66,10 +92,27 @@ impl Cluster {
             let name = if i == 0 { "kind-worker".to_string() } else { format!("kind-worker{}", i + 1) };
             nodes.push((name, false));
         }
+        let daemon_set_uids = (cluster.rng.uuid(), cluster.rng.uuid());
         for (index, (name, control_plane)) in nodes.iter().enumerate() {
+            if index == 1 {
+                // The control plane's add-ons are up before the workers join.
+                system::install_control_plane_addons(&mut cluster, created);
+                controllers::advance(&mut cluster, created + Duration::seconds(15));
+            }
             let node = kind_node(name, *control_plane, index, created);
             cluster.insert_new(node);
+            kubelet::preload_images(&mut cluster, name, system::KIND_PRELOADED_IMAGES);
+            if *control_plane {
+                system::install_static_pods(&mut cluster, name, created);
+            }
+            system::install_node_daemons(&mut cluster, name, &daemon_set_uids);
+            controllers::reconcile(&mut cluster);
         }
+        if nodes.len() == 1 {
+            system::install_control_plane_addons(&mut cluster, created);
+        }
+        controllers::reconcile(&mut cluster);
+        controllers::advance(&mut cluster, now);
         cluster
     }
 
@@ -128,6 +171,18 @@ fn kind_node(name: &str, control_plane: bool, index: usize, created: DateTime<Ut
     let ip = format!("172.18.0.{}", index + 2);
     let pod_cidr = format!("10.244.{index}.0/24");
     let ready_since = Time(created + Duration::seconds(20));
+    // kind nodes report the host's resources; these are a modest laptop's.
+    let resources: BTreeMap<String, Quantity> = [
+        ("cpu", "8"),
+        ("ephemeral-storage", "102626232Ki"),
+        ("hugepages-1Gi", "0"),
+        ("hugepages-2Mi", "0"),
+        ("memory", "16351912Ki"),
+        ("pods", "110"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), Quantity(v.to_string())))
+    .collect();
     Object::Node(Node {
         metadata: ObjectMeta {
             name: Some(name.to_string()),
@@ -153,6 +208,8 @@ fn kind_node(name: &str, control_plane: bool, index: usize, created: DateTime<Ut
                 condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available", &ready_since),
                 condition("Ready", "True", "KubeletReady", "kubelet is posting ready status", &ready_since),
             ]),
+            capacity: Some(resources.clone()),
+            allocatable: Some(resources),
             node_info: Some(NodeSystemInfo {
                 architecture: "amd64".to_string(),
                 boot_id: String::new(),

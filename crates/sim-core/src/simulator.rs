@@ -69,13 +69,18 @@ impl Simulator {
     pub fn new(config: ClusterConfig) -> Self {
         let clock = Clock::from_unix_millis(config.start_unix_millis);
         let cluster = Cluster::kind(clock, config.seed, &config.topology);
-        Simulator { cluster, shell: Shell::new(), config }
+        let shell = Shell::new_at(cluster.clock.now());
+        Simulator { cluster, shell, config }
     }
 
     /// Runs one line as the learner typed it and returns what it printed.
     pub fn run_line(&mut self, line: &str) -> Output {
         let output = self.shell.run_line(&mut self.cluster, line);
-        self.cluster.clock.advance_by(self.config.command_step);
+        // The controllers react to what the command wrote, then time moves on by the
+        // command step with every wake-up on the way (pods starting, pulls finishing).
+        crate::controllers::reconcile(&mut self.cluster);
+        let to = self.cluster.clock.now() + self.config.command_step;
+        crate::controllers::advance(&mut self.cluster, to);
         output
     }
 
@@ -88,12 +93,41 @@ impl Simulator {
     /// this with the wall clock); earlier times are ignored.
     pub fn advance_to_unix_millis(&mut self, millis: i64) {
         let to = Clock::from_unix_millis(millis).now();
-        self.cluster.clock.advance_to(to);
+        crate::controllers::advance(&mut self.cluster, to);
     }
 
     /// Moves virtual time forward by `millis`.
     pub fn advance_by_millis(&mut self, millis: i64) {
-        self.cluster.clock.advance_by(Duration::milliseconds(millis));
+        if millis > 0 {
+            let to = self.cluster.clock.now() + Duration::milliseconds(millis);
+            crate::controllers::advance(&mut self.cluster, to);
+        }
+    }
+
+    /// Whether a full-screen program (the editor) has the terminal; if so, send raw
+    /// key input to [`Simulator::feed_keys`] instead of lines.
+    pub fn interactive(&self) -> bool {
+        self.shell.interactive()
+    }
+
+    /// Raw terminal input for the editor or a foreground job (Ctrl-C stops it). The
+    /// display is the ANSI screen update.
+    pub fn feed_keys(&mut self, keys: &str) -> Output {
+        let output = self.shell.feed_keys(&mut self.cluster, keys);
+        crate::controllers::reconcile(&mut self.cluster);
+        output
+    }
+
+    /// Moves virtual time to `now_unix_millis` and returns what a foreground streaming
+    /// command (`watch`, ...) printed meanwhile.
+    pub fn poll(&mut self, now_unix_millis: i64) -> Output {
+        self.advance_to_unix_millis(now_unix_millis);
+        self.shell.poll(&mut self.cluster)
+    }
+
+    /// Tab completion for `line` with the cursor at byte offset `cursor`.
+    pub fn complete(&self, line: &str, cursor: usize) -> crate::shell::Completion {
+        self.shell.complete(&self.cluster, line, cursor)
     }
 
     pub fn config(&self) -> &ClusterConfig {

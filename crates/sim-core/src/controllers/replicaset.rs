@@ -1,0 +1,276 @@
+//! The ReplicaSet controller: keeps `spec.replicas` active pods stamped from the
+//! template (`<rs>-<5 chars>`, owned by the ReplicaSet), deletes the surplus the way
+//! `getPodsToDelete` ranks them, and reports the status counts.
+
+use std::cmp::Reverse;
+
+use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
+use k8s_openapi::api::core::v1::{
+    ConfigMapProjection, DownwardAPIProjection, DownwardAPIVolumeFile, KeyToPath, ObjectFieldSelector, Pod, PodSpec,
+    PodStatus, ProjectedVolumeSource, ServiceAccountTokenProjection, Toleration, Volume, VolumeMount, VolumeProjection,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::chrono::Duration;
+
+use super::events::{self, Source};
+use super::{controller_ref, controlled_by, is_pod_active, is_pod_available, is_pod_ready, pod_ready_since, put_if_changed, Wakeups};
+use crate::cluster::Cluster;
+use crate::labels;
+use crate::naming;
+use crate::rand::SeededRng;
+use crate::resources::Kind;
+use crate::store::{Object, ObjectKey};
+
+pub fn reconcile(cluster: &mut Cluster, wake: &mut Wakeups) {
+    let sets: Vec<ReplicaSet> = cluster
+        .store
+        .list(Kind::ReplicaSet, None)
+        .filter_map(|o| match o {
+            Object::ReplicaSet(rs) if rs.metadata.deletion_timestamp.is_none() => Some(rs.clone()),
+            _ => None,
+        })
+        .collect();
+    for rs in sets {
+        sync(cluster, rs, wake);
+    }
+}
+
+fn owned_pods(cluster: &Cluster, rs: &ReplicaSet) -> Vec<Pod> {
+    let namespace = rs.metadata.namespace.as_deref().unwrap_or("");
+    cluster
+        .store
+        .list(Kind::Pod, Some(namespace))
+        .filter_map(|o| match o {
+            Object::Pod(p) if controlled_by(&p.metadata, rs.metadata.uid.as_deref()) => Some(p.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn sync(cluster: &mut Cluster, rs: ReplicaSet, wake: &mut Wakeups) {
+    let namespace = rs.metadata.namespace.clone().unwrap_or_default();
+    let rs_name = rs.metadata.name.clone().unwrap_or_default();
+    let selector = labels::label_selector_as_selector(rs.spec.as_ref().map(|s| &s.selector)).unwrap_or(labels::Selector::Nothing);
+    let source = Source::controller("replicaset-controller");
+
+    // Adopt orphans whose labels match, as the ControllerRefManager does.
+    let orphans: Vec<Pod> = cluster
+        .store
+        .list(Kind::Pod, Some(&namespace))
+        .filter_map(|o| match o {
+            Object::Pod(p)
+                if super::controller_uid(&p.metadata).is_none()
+                    && p.metadata.deletion_timestamp.is_none()
+                    && !selector.is_empty()
+                    && selector.matches_opt(p.metadata.labels.as_ref()) =>
+            {
+                Some(p.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    for mut pod in orphans {
+        pod.metadata.owner_references.get_or_insert_with(Vec::new).push(controller_ref("apps/v1", "ReplicaSet", &rs.metadata));
+        cluster.store.put(Object::Pod(pod));
+    }
+
+    let pods = owned_pods(cluster, &rs);
+    let active: Vec<&Pod> = pods.iter().filter(|p| is_pod_active(p)).collect();
+    let desired = rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1).max(0) as usize;
+    let rs_object = Object::ReplicaSet(rs.clone());
+    if active.len() < desired {
+        for _ in active.len()..desired {
+            let Some(pod) = pod_from_template(cluster, &rs) else { break };
+            let pod_name = pod.metadata.name.clone().unwrap_or_default();
+            cluster.insert_new(Object::Pod(pod));
+            events::record(cluster, events::reference_to(&rs_object), "Normal", "SuccessfulCreate", &format!("Created pod: {pod_name}"), &source);
+        }
+    } else if active.len() > desired {
+        let mut ranked: Vec<&Pod> = active.clone();
+        ranked.sort_by_key(|p| deletion_rank(p));
+        let doomed: Vec<String> = ranked.iter().take(active.len() - desired).filter_map(|p| p.metadata.name.clone()).collect();
+        for name in doomed {
+            super::delete_pod_gracefully(cluster, &namespace, &name, None);
+            events::record(cluster, events::reference_to(&rs_object), "Normal", "SuccessfulDelete", &format!("Deleted pod: {name}"), &source);
+        }
+    }
+
+    // Status, from the pods as they are now.
+    let now = cluster.clock.now();
+    let min_ready = rs.spec.as_ref().and_then(|s| s.min_ready_seconds).unwrap_or(0);
+    let pods = owned_pods(cluster, &rs);
+    let active: Vec<&Pod> = pods.iter().filter(|p| is_pod_active(p)).collect();
+    let template_labels = rs.spec.as_ref().and_then(|s| s.template.as_ref()).and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone()).unwrap_or_default();
+    let fully_labeled = active.iter().filter(|p| labels::map_matches(&template_labels, p.metadata.labels.as_ref())).count();
+    let ready = active.iter().filter(|p| is_pod_ready(p)).count();
+    let available = active.iter().filter(|p| is_pod_available(p, min_ready, now)).count();
+    for p in &active {
+        if let Some(since) = pod_ready_since(p) {
+            let at = since + Duration::seconds(i64::from(min_ready));
+            if min_ready > 0 && at > now {
+                wake.at(at);
+            }
+        }
+    }
+    let nonzero = |n: usize| if n == 0 { None } else { Some(n as i32) };
+    let status = ReplicaSetStatus {
+        replicas: active.len() as i32,
+        fully_labeled_replicas: nonzero(fully_labeled),
+        ready_replicas: nonzero(ready),
+        available_replicas: nonzero(available),
+        observed_generation: Some(rs.metadata.generation.unwrap_or(1)),
+        conditions: rs.status.as_ref().and_then(|s| s.conditions.clone()),
+    };
+    let key = ObjectKey::new(Kind::ReplicaSet, &namespace, &rs_name);
+    if let Some(Object::ReplicaSet(current)) = cluster.store.get(&key).cloned() {
+        let mut updated = current;
+        updated.status = Some(status);
+        put_if_changed(cluster, Object::ReplicaSet(updated));
+    }
+}
+
+/// `controller.ActivePodsWithRanks`: the pod sorting first is deleted first —
+/// unassigned before assigned, Pending before Running, not ready before ready, ready
+/// for less time, more restarts, then newer.
+fn deletion_rank(p: &Pod) -> impl Ord {
+    let assigned = p.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some_and(|n| !n.is_empty());
+    let phase = match p.status.as_ref().and_then(|s| s.phase.as_deref()) {
+        Some("Pending") | None => 0,
+        Some("Running") => 2,
+        _ => 1,
+    };
+    let restarts: i32 = p
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref())
+        .map(|cs| cs.iter().map(|c| c.restart_count).sum())
+        .unwrap_or(0);
+    (
+        assigned,
+        phase,
+        is_pod_ready(p),
+        Reverse(pod_ready_since(p)),
+        Reverse(restarts),
+        Reverse(p.metadata.creation_timestamp.as_ref().map(|t| t.0)),
+        Reverse(p.metadata.name.clone()),
+    )
+}
+
+/// `GetPodFromTemplate` plus what the API server's admission adds on create.
+fn pod_from_template(cluster: &mut Cluster, rs: &ReplicaSet) -> Option<Pod> {
+    let namespace = rs.metadata.namespace.clone().unwrap_or_default();
+    let rs_name = rs.metadata.name.clone().unwrap_or_default();
+    let template = rs.spec.as_ref()?.template.clone()?;
+    let template_meta = template.metadata.unwrap_or_default();
+    let prefix = naming::pods_prefix(&rs_name);
+    let mut name = naming::generate_name(&prefix, &mut cluster.rng);
+    // The API server retries a taken name; so do we (bounded).
+    for _ in 0..8 {
+        if !cluster.store.contains(&ObjectKey::new(Kind::Pod, &namespace, &name)) {
+            break;
+        }
+        name = naming::generate_name(&prefix, &mut cluster.rng);
+    }
+    let mut spec = template.spec.unwrap_or_default();
+    admit_pod_spec(&mut spec, &mut cluster.rng);
+    let mut pod = Pod {
+        metadata: ObjectMeta {
+            name: Some(name),
+            generate_name: Some(prefix),
+            namespace: Some(namespace),
+            labels: template_meta.labels,
+            annotations: template_meta.annotations,
+            owner_references: Some(vec![controller_ref("apps/v1", "ReplicaSet", &rs.metadata)]),
+            ..Default::default()
+        },
+        spec: Some(spec),
+        status: None,
+    };
+    let qos = super::kubelet::qos_class(&pod);
+    pod.status = Some(PodStatus { phase: Some("Pending".into()), qos_class: Some(qos), ..Default::default() });
+    Some(pod)
+}
+
+/// What the API server adds to every pod it admits: the `SetDefaults_PodSpec` defaults
+/// (when the template lacks them), the ServiceAccount admission plugin's
+/// `kube-api-access-<5 chars>` projected volume and mount, DefaultTolerationSeconds'
+/// not-ready/unreachable tolerations, and the priority fields. Idempotent.
+pub fn admit_pod_spec(spec: &mut PodSpec, rng: &mut SeededRng) {
+    spec.restart_policy.get_or_insert_with(|| "Always".into());
+    spec.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
+    spec.scheduler_name.get_or_insert_with(|| "default-scheduler".into());
+    spec.termination_grace_period_seconds.get_or_insert(30);
+    spec.security_context.get_or_insert_with(Default::default);
+    spec.enable_service_links.get_or_insert(true);
+    spec.preemption_policy.get_or_insert_with(|| "PreemptLowerPriority".into());
+    spec.priority.get_or_insert(0);
+    if spec.service_account_name.is_none() {
+        spec.service_account_name = Some("default".into());
+    }
+    spec.service_account = spec.service_account_name.clone();
+    let tolerations = spec.tolerations.get_or_insert_with(Vec::new);
+    for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
+        if !tolerations.iter().any(|t| t.key.as_deref() == Some(key) && t.effect.as_deref() == Some("NoExecute")) {
+            tolerations.push(Toleration {
+                key: Some(key.into()),
+                operator: Some("Exists".into()),
+                effect: Some("NoExecute".into()),
+                toleration_seconds: Some(300),
+                ..Default::default()
+            });
+        }
+    }
+    let has_token_volume = spec.volumes.as_ref().is_some_and(|vs| vs.iter().any(|v| v.name.starts_with("kube-api-access-")));
+    if spec.automount_service_account_token != Some(false) && !has_token_volume {
+        let volume_name = format!("kube-api-access-{}", rng.name_suffix(5));
+        spec.volumes.get_or_insert_with(Vec::new).push(Volume {
+            name: volume_name.clone(),
+            projected: Some(ProjectedVolumeSource {
+                default_mode: Some(420),
+                sources: Some(vec![
+                    VolumeProjection {
+                        service_account_token: Some(ServiceAccountTokenProjection { expiration_seconds: Some(3607), path: "token".into(), audience: None }),
+                        ..Default::default()
+                    },
+                    VolumeProjection {
+                        config_map: Some(ConfigMapProjection {
+                            name: "kube-root-ca.crt".into(),
+                            items: Some(vec![KeyToPath { key: "ca.crt".into(), path: "ca.crt".into(), mode: None }]),
+                            optional: None,
+                        }),
+                        ..Default::default()
+                    },
+                    VolumeProjection {
+                        downward_api: Some(DownwardAPIProjection {
+                            items: Some(vec![DownwardAPIVolumeFile {
+                                field_ref: Some(ObjectFieldSelector { api_version: Some("v1".into()), field_path: "metadata.namespace".into() }),
+                                path: "namespace".into(),
+                                ..Default::default()
+                            }]),
+                        }),
+                        ..Default::default()
+                    },
+                ]),
+            }),
+            ..Default::default()
+        });
+        for c in spec.containers.iter_mut() {
+            c.volume_mounts.get_or_insert_with(Vec::new).push(VolumeMount {
+                mount_path: "/var/run/secrets/kubernetes.io/serviceaccount".into(),
+                name: volume_name.clone(),
+                read_only: Some(true),
+                ..Default::default()
+            });
+        }
+    }
+    for c in spec.containers.iter_mut() {
+        c.termination_message_path.get_or_insert_with(|| "/dev/termination-log".into());
+        c.termination_message_policy.get_or_insert_with(|| "File".into());
+        if c.image_pull_policy.is_none() {
+            let image = c.image.as_deref().unwrap_or("");
+            let tail = image.rsplit('/').next().unwrap_or(image);
+            let latest = !tail.contains(':') && !image.contains('@') || tail.ends_with(":latest");
+            c.image_pull_policy = Some(if latest { "Always" } else { "IfNotPresent" }.into());
+        }
+    }
+}
