@@ -24,6 +24,45 @@ pub const SERVICE_CIDR: &str = "10.96.0.0/16";
 pub const NODE_PORT_BASE: i32 = 30000;
 pub const NODE_PORT_SIZE: i32 = 2768;
 
+/// The networks and ranges an installer gives a cluster.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstallerDefaults {
+    pub service_subnet: &'static str,
+    pub pod_subnet: &'static str,
+    pub node_port_range: &'static str,
+    pub dns_domain: &'static str,
+    /// Whether this is the cluster kubesim simulates (kind).
+    pub simulated: bool,
+}
+
+/// Installer defaults: kind (`pkg/apis/config/v1alpha4/default.go`), which kubesim
+/// simulates, and kubeadm (`DefaultServicesSubnet`, no pod subnet of its own).
+pub fn installer_defaults(installer: &str) -> Option<InstallerDefaults> {
+    let lower = installer.to_ascii_lowercase();
+    if lower.starts_with("kind") {
+        Some(InstallerDefaults {
+            service_subnet: SERVICE_CIDR,
+            pod_subnet: POD_CIDR,
+            node_port_range: "30000-32767",
+            dns_domain: "cluster.local",
+            simulated: true,
+        })
+    } else if lower.starts_with("kubeadm") {
+        Some(InstallerDefaults {
+            service_subnet: "10.96.0.0/12",
+            pod_subnet: "",
+            node_port_range: "30000-32767",
+            dns_domain: "cluster.local",
+            simulated: false,
+        })
+    } else {
+        None
+    }
+}
+
+/// kind's pod CIDR; each node gets a /24 of it.
+pub const POD_CIDR: &str = "10.244.0.0/16";
+
 /// An IPv4 service CIDR.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IpRange {

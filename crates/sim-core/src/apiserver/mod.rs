@@ -30,7 +30,7 @@ pub mod status;
 pub mod strict;
 pub mod workloads;
 
-pub use status::{ErrorType, FieldError, Status, StatusDetails, StatusReason};
+pub use status::{ErrorType, FieldError, KubectlError, Status, StatusDetails, StatusReason, API_SERVER_HOST};
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::chrono::{DateTime, Duration, SubsecRound, Utc};

@@ -477,6 +477,32 @@ fn cause_from_json(c: &Value) -> FieldError {
     }
 }
 
+/// Where the simulated kubeconfig points kubectl (`server: https://127.0.0.1:6443`).
+pub const API_SERVER_HOST: &str = "127.0.0.1:6443";
+
+/// Errors kubectl finds on its own, without a Status from the server, printed by the
+/// same `checkErr`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KubectlError {
+    /// `meta.NoResourceMatchError` from discovery: `kubectl get foo`.
+    NoResourceType { resource: String },
+    /// A `url.Error` wrapping "connection refused".
+    ConnectionRefused { host: String },
+}
+
+impl KubectlError {
+    pub fn kubectl_message(&self) -> String {
+        match self {
+            KubectlError::NoResourceType { resource } => {
+                format!("error: the server doesn't have a resource type {}", go_quote(resource))
+            }
+            KubectlError::ConnectionRefused { host } => {
+                format!("The connection to the server {host} was refused - did you specify the right host or port?")
+            }
+        }
+    }
+}
+
 /// `utilerrors.NewAggregate(errs).Error()` as `ToAggregate` builds it: one error as
 /// itself, several as `[a, b]` (deduplicated).
 fn aggregate_message(errors: &[FieldError]) -> String {
