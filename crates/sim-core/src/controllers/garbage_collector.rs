@@ -79,7 +79,28 @@ fn finish(cluster: &mut Cluster, object: &Object, finalizer: &str) {
     }
 }
 
+/// How long the API server keeps an Event (kube-apiserver `--event-ttl`, 1 h).
+const EVENT_TTL_SECONDS: i64 = 3600;
+
 pub fn reconcile(cluster: &mut Cluster, _wake: &mut Wakeups) {
+    // Events expire an hour after they were last seen (etcd leases in a real cluster).
+    let expiry = cluster.clock.now() - k8s_openapi::chrono::Duration::seconds(EVENT_TTL_SECONDS);
+    let expired: Vec<crate::store::ObjectKey> = cluster
+        .store
+        .list(Kind::Event, None)
+        .filter(|o| match o {
+            Object::Event(e) => {
+                let last = e.last_timestamp.as_ref().map(|t| t.0).or_else(|| e.event_time.as_ref().map(|t| t.0));
+                last.is_some_and(|t| t <= expiry)
+            }
+            _ => false,
+        })
+        .map(Object::key)
+        .collect();
+    for key in expired {
+        cluster.store.remove(&key);
+    }
+
     // Owners being deleted with a finalizer the collector handles.
     let deleting: Vec<Object> = cluster
         .store

@@ -86,6 +86,8 @@ pub fn reconcile(cluster: &mut Cluster) {
     for _ in 0..MAX_PASSES {
         let before = cluster.store.resource_version();
         let mut wake = Wakeups::new(cluster.clock.now());
+        // The API server's own loops: finalizer-free deletions and the namespace controller.
+        crate::apiserver::reconcile_deletions(cluster);
         garbage_collector::reconcile(cluster, &mut wake);
         deployment::reconcile(cluster, &mut wake);
         replicaset::reconcile(cluster, &mut wake);
