@@ -78,8 +78,8 @@ pub fn split_script(sim: &Simulator, script: &str) -> Vec<String> {
 }
 
 fn is_complete(_sim: &Simulator, input: &str) -> bool {
-    // The shell decides what a complete input is; until it can, every line is one.
-    !input.ends_with('\\')
+    // The shell decides what a complete input is (open quotes, heredoc bodies, `\`).
+    sim_core::shell::Shell::is_complete(input)
 }
 
 /// Runs inputs against a simulator, returning the transcript and the last exit code.
