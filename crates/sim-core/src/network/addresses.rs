@@ -29,6 +29,9 @@ pub const KIND_NETWORK: (Ipv4Addr, u8) = (Ipv4Addr::new(172, 18, 0, 0), 16);
 /// The kube-dns Service's ClusterIP: the tenth address of the Service CIDR, as kubeadm
 /// configures the kubelet's `clusterDNS`.
 pub const CLUSTER_DNS_IP: Ipv4Addr = Ipv4Addr::new(10, 96, 0, 10);
+/// The host port kind publishes the API server on (kind picks a free one; kubesim
+/// fixes it, the same number kubectl's kubeconfig names).
+pub const API_SERVER_HOST_PORT: u16 = 36035;
 /// The cluster domain kind configures.
 pub const CLUSTER_DOMAIN: &str = "cluster.local";
 

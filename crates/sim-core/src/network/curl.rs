@@ -16,7 +16,7 @@ use crate::network::dns::{self, Resolution};
 use crate::network::http::{Request, Response};
 use crate::network::trace::{self, DnsStep, Outcome, Trace};
 use crate::network::workloads::{self, Reply};
-use crate::network::{FileSink, Place};
+use crate::network::{FileSink, Io, Place};
 use crate::simulator::Output;
 
 /// The curl version kubesim's curl reports in `User-Agent`.
@@ -228,20 +228,21 @@ fn parse(args: &[String]) -> Result<Options, (i32, String)> {
     Ok(o)
 }
 
-/// `curl` at `place`; `-o FILE` writes vanish (see [`curl_with_files`]).
+/// `curl` at `place`, printing to a terminal; `-o FILE` writes vanish (see [`curl_with`]).
 pub fn curl(cluster: &mut Cluster, place: &Place, args: &[String], stdin: Option<&str>, out: &mut Output) -> i32 {
-    curl_with_files(cluster, place, args, stdin, out, None)
+    curl_with(cluster, place, args, stdin, out, Io::terminal())
 }
 
-/// `curl` with a place to write `-o FILE` into.
-pub fn curl_with_files(
+/// `curl` with the shell's files and knowledge of where stdout goes.
+pub fn curl_with(
     cluster: &mut Cluster,
     place: &Place,
     args: &[String],
     _stdin: Option<&str>,
     out: &mut Output,
-    mut files: Option<&mut dyn FileSink>,
+    io: Io<'_>,
 ) -> i32 {
+    let Io { mut files, stdout_is_terminal } = io;
     let options = match parse(args) {
         Ok(o) => o,
         Err((code, message)) => {
@@ -256,7 +257,7 @@ pub fn curl_with_files(
     }
     let mut code = 0;
     for (index, url) in options.urls.clone().iter().enumerate() {
-        code = transfer(cluster, place, &options, url, index, out, files.as_deref_mut());
+        code = transfer(cluster, place, &options, url, index, out, files.as_deref_mut(), stdout_is_terminal);
     }
     code
 }
@@ -281,6 +282,7 @@ fn transfer(
     index: usize,
     out: &mut Output,
     files: Option<&mut (dyn FileSink + '_)>,
+    stdout_is_terminal: bool,
 ) -> i32 {
     let show_errors = !o.silent || o.show_error;
     let url = match parse_url(url_text) {
@@ -292,7 +294,9 @@ fn transfer(
             return code;
         }
     };
-    let meter = o.output.is_some() && !o.silent && !o.verbose;
+    // curl shows its progress meter whenever the body does not go to the terminal.
+    let to_terminal = stdout_is_terminal && matches!(o.output.as_deref(), None | Some("-"));
+    let meter = !to_terminal && !o.silent && !o.verbose;
     let mut result = Result_ {
         code: 0,
         status: None,
@@ -386,9 +390,26 @@ fn run(
     result.remote = Some(destination);
     let local = t.hops.first().map(|h| h.packet.src);
     result.local = local;
-    if o.verbose {
+    if o.verbose && url.host == "localhost" {
+        // localhost resolves to ::1 first; kubectl port-forward listens on both
+        // families, anything else refuses ::1 before curl falls back to 127.0.0.1.
+        out.err(&format!("* Host localhost:{} was resolved.\n* IPv6: ::1\n* IPv4: 127.0.0.1\n*   Trying [::1]:{}...\n", url.port, url.port));
+        if matches!(t.outcome, Outcome::Connected { .. } | Outcome::Reset { .. }) {
+            out.err(&format!("* Connected to localhost (::1) port {}\n", url.port));
+        } else {
+            let port = local.map(|l| l.port()).unwrap_or(0);
+            out.err(&format!("* connect to ::1 port {} from ::1 port {port} failed: Connection refused\n", url.port));
+            out.err(&format!("*   Trying {destination}...\n"));
+        }
+    } else if o.verbose {
         out.err(&format!("*   Trying {destination}...\n"));
     }
+    let connected_line = if url.host == "localhost" {
+        format!("* Connected to localhost (::1) port {}\n", url.port)
+    } else {
+        format!("* Connected to {} ({}) port {}\n", url.host, ip, url.port)
+    };
+    let connected_line = if o.verbose && url.host != "localhost" { connected_line } else { String::new() };
     let connect_limit = match (o.connect_timeout_ms, o.max_time_ms) {
         (Some(c), Some(m)) => Some(c.min(m)),
         (c, m) => c.or(m),
@@ -447,7 +468,7 @@ fn run(
         }
         Outcome::Reset { .. } => {
             if o.verbose {
-                out.err(&format!("* Connected to {} ({}) port {}\n", url.host, ip, url.port));
+                out.err(&connected_line);
                 out.err(&request_lines(&build_request(o, url)));
                 out.err("* Empty reply from server\n* shutting down connection #0\n");
             }
@@ -456,9 +477,7 @@ fn run(
             (Some(t), 52)
         }
         Outcome::Connected { server, seen_client } => {
-            if o.verbose {
-                out.err(&format!("* Connected to {} ({}) port {}\n", url.host, ip, url.port));
-            }
+            out.err(&connected_line);
             if url.scheme == "https" {
                 out.err("kubesim: TLS (https://) is not simulated; use http://\n");
                 finish(cluster, &mut t, 1, result);

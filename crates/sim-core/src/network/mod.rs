@@ -27,6 +27,7 @@ pub mod http;
 pub mod kube_proxy;
 pub mod nslookup;
 pub mod ping;
+pub mod programs;
 pub mod trace;
 pub mod wget;
 pub mod workloads;
@@ -43,11 +44,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::Cluster;
 
-pub use curl::curl;
+pub use curl::{curl, curl_with};
 pub use nslookup::{dig, nslookup};
 pub use ping::ping;
 pub use trace::Trace;
-pub use wget::wget;
+pub use wget::{wget, wget_with};
 
 /// Where a program runs: the learner's terminal on the kind host, a node (as with
 /// `docker exec kind-worker ...`), or a pod's network namespace (`kubectl exec`,
@@ -78,6 +79,20 @@ pub trait FileSink {
     /// Writes `content` to `path` (as typed); `Err` carries the strerror text
     /// (`No such file or directory`).
     fn write_file(&mut self, path: &str, content: &str) -> Result<(), String>;
+}
+
+/// What a program may touch besides the cluster: the shell's files and whether its
+/// stdout is the terminal (curl prints its progress meter only when it is not).
+pub struct Io<'a> {
+    pub files: Option<&'a mut dyn FileSink>,
+    pub stdout_is_terminal: bool,
+}
+
+impl Io<'_> {
+    /// A terminal and no files: `-o FILE` writes vanish as into /dev/null.
+    pub fn terminal() -> Io<'static> {
+        Io { files: None, stdout_is_terminal: true }
+    }
 }
 
 /// A running `kubectl port-forward`: connections to 127.0.0.1:`local_port` on the
@@ -149,6 +164,15 @@ impl NetworkState {
 /// `kubectl logs` shows them after the image's own startup lines.
 pub fn access_log(cluster: &Cluster, namespace: &str, pod: &str) -> Vec<String> {
     cluster.network.access_logs.get(&(namespace.to_string(), pod.to_string())).cloned().unwrap_or_default()
+}
+
+/// Whether kubesim knows which programs an image ships (see [`image_has_program`]).
+pub fn image_programs_known(image: &str) -> bool {
+    matches!(
+        workloads::image_name(image).as_str(),
+        "busybox" | "alpine" | "curlimages/curl" | "nginx" | "httpd" | "e2e-test-images/jessie-dnsutils" | "dnsutils"
+            | "nicolaka/netshoot" | "e2e-test-images/agnhost"
+    )
 }
 
 /// Whether an image ships a program, so a shell inside a pod can answer

@@ -662,3 +662,15 @@ fn every_delivered_trace_ends_at_a_ready_matching_endpoint() {
     }
     assert!(delivered > 100, "only {delivered} deliveries");
 }
+
+#[test]
+fn localhost_tries_ipv6_first() {
+    let mut c = nginx_cluster();
+    let (out, code) = testkit::run(&mut c, &Place::Host, curl, "-v localhost:9999");
+    assert_eq!(code, 7);
+    assert!(out.starts_with("* Host localhost:9999 was resolved.\n* IPv6: ::1\n* IPv4: 127.0.0.1\n*   Trying [::1]:9999...\n* connect to ::1 port 9999 from ::1 port "), "{out}");
+    assert!(out.contains("*   Trying 127.0.0.1:9999...\n* connect to 127.0.0.1 port 9999 from 127.0.0.1 port "), "{out}");
+    // The API server's published port answers plain HTTP as Go's TLS server does.
+    let (out, code) = testkit::run(&mut c, &Place::Host, curl, "-s http://127.0.0.1:36035/");
+    assert_eq!((out.as_str(), code), ("Client sent an HTTP request to an HTTPS server.\n", 0));
+}

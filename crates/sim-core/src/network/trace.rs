@@ -195,6 +195,8 @@ impl Engine<'_> {
             Ok(s) => s,
             Err(reason) => return Outcome::Dropped { reason },
         };
+        // Loopback traffic leaves from the loopback address.
+        let src_ip = if dst.ip().is_loopback() && src_node.is_none() { Ipv4Addr::LOCALHOST } else { src_ip };
         let packet = Packet { src: SocketAddrV4::new(src_ip, source_port), dst };
         let client_name = match from {
             Place::Host => "your terminal".to_string(),
@@ -250,6 +252,27 @@ impl Engine<'_> {
     fn on_host_itself(&mut self, packet: Packet) -> Outcome {
         let port = packet.dst.port();
         let forward = self.cluster.network.port_forwards.iter().find(|f| f.local_port == port).cloned();
+        if forward.is_none() && port == addresses::API_SERVER_HOST_PORT {
+            // kind publishes the API server's 6443 on a host port of 127.0.0.1.
+            let node = addresses::nodes(self.cluster).into_iter().find(|n| n.name.ends_with("control-plane"));
+            if let Some(node) = node {
+                let to = SocketAddrV4::new(node.ip, 6443);
+                let forwarded = Packet { src: SocketAddrV4::new(HOST_IP, packet.src.port()), dst: to };
+                self.hops.push(Hop {
+                    kind: HopKind::Node,
+                    name: node.name.clone(),
+                    ip: Some(node.ip),
+                    packet: forwarded,
+                    rewrites: vec![Rewrite::Dnat { from: packet.dst, to }],
+                    rule: Some("docker port mapping 127.0.0.1:{port} → 6443".replace("{port}", &port.to_string())),
+                    note: "kind publishes the API server on a port of the host".to_string(),
+                });
+                return Outcome::Connected {
+                    server: Server::NodeDaemon { node: node.name, port: 6443, daemon: "kube-apiserver (HTTPS)".to_string() },
+                    seen_client: forwarded.src,
+                };
+            }
+        }
         let Some(forward) = forward.filter(|_| packet.dst.ip().is_loopback()) else {
             return Outcome::Refused { reason: format!("nothing listens on port {port} on your terminal") };
         };

@@ -11,7 +11,7 @@ use crate::network::dns::{self, Resolution};
 use crate::network::http::{log_date, Request, Response};
 use crate::network::trace::{self, DnsStep, Outcome};
 use crate::network::workloads::{self, Reply};
-use crate::network::{FileSink, Place};
+use crate::network::{FileSink, Io, Place};
 use crate::simulator::Output;
 
 /// The GNU Wget version on the learner's terminal.
@@ -83,20 +83,21 @@ fn parse(args: &[String], busybox: bool) -> Result<Options, String> {
     Ok(o)
 }
 
-/// `wget` at `place`; saved files vanish (see [`wget_with_files`]).
+/// `wget` at `place`; saved files vanish (see [`wget_with`]).
 pub fn wget(cluster: &mut Cluster, place: &Place, args: &[String], stdin: Option<&str>, out: &mut Output) -> i32 {
-    wget_with_files(cluster, place, args, stdin, out, None)
+    wget_with(cluster, place, args, stdin, out, Io::terminal())
 }
 
-/// `wget` with a place to save files into.
-pub fn wget_with_files(
+/// `wget` with the shell's files to save into.
+pub fn wget_with(
     cluster: &mut Cluster,
     place: &Place,
     args: &[String],
     _stdin: Option<&str>,
     out: &mut Output,
-    mut files: Option<&mut dyn FileSink>,
+    io: Io<'_>,
 ) -> i32 {
+    let mut files = io.files;
     let busybox = *place != Place::Host;
     let o = match parse(args, busybox) {
         Ok(o) => o,
