@@ -57,15 +57,16 @@ pub fn evaluate(check: &Check, sim: &Simulator, last_output: Option<&Output>) ->
             }
         }
         CheckKind::ReadyPods { selector, namespace, count, exactly } => {
-            let selector = match parse_selector(selector) {
+            // The same selector syntax (and parser) as `kubectl get -l`.
+            let selector = match sim_core::labels::parse(selector) {
                 Ok(s) => s,
-                Err(e) => return CheckResult::fail(e),
+                Err(e) => return CheckResult::fail(format!("label selector {selector:?}: {e}")),
             };
             let ready = sim
                 .cluster
                 .store
                 .list(sim_core::resources::Kind::Pod, Some(namespace))
-                .filter(|o| selector_matches(&selector, o))
+                .filter(|o| selector.matches_opt(o.metadata().labels.as_ref()))
                 .filter(|o| is_ready(o))
                 .count();
             let ok = if *exactly { ready == *count } else { ready >= *count };
@@ -117,39 +118,6 @@ pub fn find<'s>(sim: &'s Simulator, object: &ObjectRef) -> Result<&'s Object, St
 pub fn read_jsonpath(sim: &Simulator, object: &ObjectRef, path: &str) -> Result<String, String> {
     let found = find(sim, object)?;
     jsonpath::evaluate(path, &found.to_json())
-}
-
-/// One requirement of an equality-based label selector (`app=web`, `tier!=db`, `app`).
-#[derive(Debug, PartialEq)]
-enum Requirement {
-    Equals(String, String),
-    NotEquals(String, String),
-    Exists(String),
-}
-
-fn parse_selector(selector: &str) -> Result<Vec<Requirement>, String> {
-    let mut out = Vec::new();
-    for part in selector.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        if let Some((k, v)) = part.split_once("!=") {
-            out.push(Requirement::NotEquals(k.trim().to_string(), v.trim().to_string()));
-        } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
-            out.push(Requirement::Equals(k.trim().to_string(), v.trim().to_string()));
-        } else if part.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)) {
-            out.push(Requirement::Exists(part.to_string()));
-        } else {
-            return Err(format!("unsupported label selector {selector:?}"));
-        }
-    }
-    Ok(out)
-}
-
-fn selector_matches(selector: &[Requirement], object: &Object) -> bool {
-    let labels = object.metadata().labels.clone().unwrap_or_default();
-    selector.iter().all(|r| match r {
-        Requirement::Equals(k, v) => labels.get(k) == Some(v),
-        Requirement::NotEquals(k, v) => labels.get(k) != Some(v),
-        Requirement::Exists(k) => labels.contains_key(k),
-    })
 }
 
 /// A pod counts as ready when its Ready condition is True and it is not terminating,

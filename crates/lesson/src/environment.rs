@@ -9,6 +9,7 @@
 //! clock and draws from the seeded generator; every command lands in history) run
 //! on a clone of the simulator, so checking never changes what the learner sees.
 
+use sim_core::controllers::cloud_provider::CloudProvider;
 use sim_core::{ClusterConfig, Output, Simulator};
 
 use crate::model::{Action, ClusterSetup, FileSpec, Place, SetupObject};
@@ -37,8 +38,9 @@ pub fn start(setup: &ClusterSetup, files: &[FileSpec], base: ClusterConfig) -> R
     }
     for object in &setup.objects {
         let line = match object {
-            SetupObject::Manifest(m) => heredoc("kubectl apply -f -", m)?,
-            SetupObject::Command(c) => c.clone(),
+            SetupObject { manifest: Some(m), command: None } => heredoc("kubectl apply -f -", m)?,
+            SetupObject { manifest: None, command: Some(c) } => c.clone(),
+            _ => return Err("each cluster object is either `manifest:` or `command:`".to_string()),
         };
         let out = sim.run_line(&line);
         if out.exit_code != 0 {
@@ -100,14 +102,15 @@ pub fn curl(sim: &Simulator, from: &Place, host: Option<&str>, url: &str) -> Out
 /// Applies a lesson action to the environment.
 pub fn apply_action(sim: &mut Simulator, action: &Action) -> Result<(), String> {
     match action {
-        Action::CloudProvider { enabled: false } => Ok(()),
-        // The cloud-provider controller has no switch on the cluster yet.
+        // Switching on twice keeps the running provider (and what it is waiting on).
         Action::CloudProvider { enabled: true } => {
-            let _ = sim;
-            Err("the simulated cloud provider cannot be switched on yet (no cloud provider in this simulator)"
-                .to_string())
+            if sim.cluster.cloud_provider.is_none() {
+                sim.cluster.cloud_provider = Some(CloudProvider::metallb());
+            }
         }
+        Action::CloudProvider { enabled: false } => sim.cluster.cloud_provider = None,
     }
+    Ok(())
 }
 
 /// Single-quotes a word for the shell unless it is plainly safe.

@@ -175,7 +175,10 @@ mod tests {
         assert_eq!(evaluate("{.spec.type}", &svc).as_deref(), Ok("NodePort"));
         assert_eq!(evaluate("{.spec.ports[0].nodePort}", &svc).as_deref(), Ok("30080"));
         assert_eq!(evaluate("{.metadata.labels['app']}", &svc).as_deref(), Ok("web"));
-        assert_eq!(evaluate("{.status.addresses[?(@.type==\"InternalIP\")].address}", &svc).as_deref(), Ok("172.18.0.2"));
+        assert_eq!(
+            evaluate("{.status.addresses[?(@.type==\"InternalIP\")].address}", &svc).as_deref(),
+            Ok("172.18.0.2")
+        );
         assert_eq!(evaluate("{.status.addresses[*].type}", &svc).as_deref(), Ok("InternalIP Hostname"));
         assert_eq!(evaluate("{.spec.ports[-1].port}:{.spec.type}", &svc).as_deref(), Ok("80:NodePort"));
         assert_eq!(evaluate("{.spec.missing}", &svc).as_deref(), Ok(""));

@@ -75,12 +75,14 @@ impl Default for ClusterSetup {
 }
 
 /// One pre-created object: an inline manifest (applied with `kubectl apply -f -`)
-/// or a command line.
+/// or a command line. Written `- manifest: |` or `- command: ...`; exactly one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum SetupObject {
-    Manifest(String),
-    Command(String),
+#[serde(deny_unknown_fields)]
+pub struct SetupObject {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
 }
 
 /// A file for the learner's home directory.

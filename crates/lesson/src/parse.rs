@@ -79,7 +79,12 @@ enum Annotation {
 
 impl LessonParser {
     fn error(&mut self, pos: Pos, message: impl Into<String>) {
-        self.errors.push(LessonError { file: self.file.clone(), line: pos.line, column: pos.column, message: message.into() });
+        self.errors.push(LessonError {
+            file: self.file.clone(),
+            line: pos.line,
+            column: pos.column,
+            message: message.into(),
+        });
     }
 
     /// Reports a YAML error found in a block whose first line is `first_line` of the file.
@@ -132,9 +137,7 @@ impl LessonParser {
 
     fn check_meta(&mut self, meta: &Meta) {
         let at = Pos { line: 2, column: 1 };
-        if meta.id.is_empty()
-            || !meta.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        {
+        if meta.id.is_empty() || !meta.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
             self.error(at, format!("front matter: id {:?} must be lowercase letters, digits and dashes", meta.id));
         }
         if meta.title.trim().is_empty() {
@@ -142,6 +145,11 @@ impl LessonParser {
         }
         if meta.cluster.workers > 10 {
             self.error(at, "front matter: cluster.workers must be at most 10");
+        }
+        for o in &meta.cluster.objects {
+            if o.manifest.is_some() == o.command.is_some() {
+                self.error(at, "front matter: each of cluster.objects is either `manifest: |` or `command: ...`");
+            }
         }
         for f in &meta.files {
             if f.path.trim().is_empty() {
@@ -175,7 +183,10 @@ impl LessonParser {
                     Event::End(TagEnd::CodeBlock) => {
                         if let Some(mut block) = code.take() {
                             let closing_line = self.lines.pos(body_start + range.end.saturating_sub(1)).line;
-                            block.annotation = annotations.iter().find(|(l, _)| *l == closing_line - self.lines.pos(body_start).line + 1).map(|(_, a)| *a);
+                            block.annotation = annotations
+                                .iter()
+                                .find(|(l, _)| *l == closing_line - self.lines.pos(body_start).line + 1)
+                                .map(|(_, a)| *a);
                             let target = current_blocks(&mut intro, &mut steps);
                             flush_prose(&mut prose, target, &mut inline_commands);
                             if let Some(b) = self.code_block(block, steps.last_mut()) {
@@ -193,7 +204,12 @@ impl LessonParser {
                         if let Some((pos, title, _)) = heading.take() {
                             let target = current_blocks(&mut intro, &mut steps);
                             flush_prose(&mut prose, target, &mut inline_commands);
-                            steps.push(Step { title: title.trim().to_string(), line: pos.line, blocks: Vec::new(), checks: Vec::new() });
+                            steps.push(Step {
+                                title: title.trim().to_string(),
+                                line: pos.line,
+                                blocks: Vec::new(),
+                                checks: Vec::new(),
+                            });
                         }
                     }
                     Event::Text(t) | Event::Code(t) => {
@@ -214,7 +230,14 @@ impl LessonParser {
                         CodeBlockKind::Indented => (String::new(), false),
                     };
                     let pos = self.lines.pos(abs);
-                    code = Some(RawBlock { info, text: String::new(), pos, content_line: pos.line + 1, annotation: None, fenced });
+                    code = Some(RawBlock {
+                        info,
+                        text: String::new(),
+                        pos,
+                        content_line: pos.line + 1,
+                        annotation: None,
+                        fenced,
+                    });
                 }
                 // Raw HTML is shown as text: a lesson cannot inject markup or script.
                 Event::Html(h) | Event::InlineHtml(h) => prose.push(Event::Text(h)),
@@ -286,7 +309,10 @@ impl LessonParser {
                 }
                 "copy" => copy = true,
                 a if a.starts_with("file=") => file = Some(a["file=".len()..].trim_matches('"').to_string()),
-                other => self.error(pos, format!("unknown code block attribute {other:?} (expected run, copy, solution or file=NAME)")),
+                other => self.error(
+                    pos,
+                    format!("unknown code block attribute {other:?} (expected run, copy, solution or file=NAME)"),
+                ),
             }
         }
         if !block.fenced {
@@ -304,7 +330,9 @@ impl LessonParser {
                 None
             }
             "quiz" => self.quiz(&block.text, first, indent).map(|quiz| Block::Quiz { pos, quiz }),
-            "visualizer" | "scene" => self.scene(&block.text, first, indent).map(|scene| Block::Visualizer { pos, scene }),
+            "visualizer" | "scene" => {
+                self.scene(&block.text, first, indent).map(|scene| Block::Visualizer { pos, scene })
+            }
             "action" => self.action(&block.text, first, indent).map(|action| Block::Action { pos, action }),
             "console" => Some(Block::Console { pos, entries: self.console(&block.text, first, pos) }),
             _ => {
@@ -335,7 +363,9 @@ impl LessonParser {
             if let Some(cmd) = bare.strip_prefix("$ ").or_else(|| (bare == "$").then_some("")) {
                 entries.push(ConsoleEntry { input: cmd.to_string(), expected: String::new(), line: first_line + i });
                 in_input = true;
-            } else if let (true, Some(cont)) = (in_input, bare.strip_prefix("> ").or_else(|| (bare == ">").then_some(""))) {
+            } else if let (true, Some(cont)) =
+                (in_input, bare.strip_prefix("> ").or_else(|| (bare == ">").then_some("")))
+            {
                 if let Some(e) = entries.last_mut() {
                     e.input.push('\n');
                     e.input.push_str(cont);
@@ -490,9 +520,8 @@ fn flush_prose(prose: &mut Vec<Event>, target: &mut Vec<Block>, inline_commands:
 fn safe_url(url: CowStr) -> CowStr {
     let lower = url.trim().to_ascii_lowercase();
     let scheme_end = lower.find(':');
-    let has_scheme = scheme_end.is_some_and(|i| {
-        !lower[..i].contains('/') && !lower[..i].contains('?') && !lower[..i].contains('#')
-    });
+    let has_scheme =
+        scheme_end.is_some_and(|i| !lower[..i].contains('/') && !lower[..i].contains('?') && !lower[..i].contains('#'));
     if !has_scheme || lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("mailto:") {
         url
     } else {
@@ -803,8 +832,10 @@ impl RawQuiz {
                     kind: QuizKind::Run { answer, path: a.jsonpath, explain: self.explain.unwrap_or_default() },
                 })
             }
-            _ => Err("write `question:` (multiple choice), `predict:` with `reveal:`, or `question:` with `answer_from:`"
-                .to_string()),
+            _ => Err(
+                "write `question:` (multiple choice), `predict:` with `reveal:`, or `question:` with `answer_from:`"
+                    .to_string(),
+            ),
         }
     }
 }

@@ -51,8 +51,12 @@ impl Report {
 
 /// Runs a lesson's reference solution and reports every failure.
 pub fn check_lesson(lesson: &Lesson) -> Report {
-    let mut report =
-        Report { id: lesson.meta.id.clone(), file: lesson.file.clone(), steps: lesson.steps.len(), failures: Vec::new() };
+    let mut report = Report {
+        id: lesson.meta.id.clone(),
+        file: lesson.file.clone(),
+        steps: lesson.steps.len(),
+        failures: Vec::new(),
+    };
     let mut session = match Session::start(lesson.clone(), ClusterConfig::default()) {
         Ok(s) => s,
         Err(e) => {
@@ -136,7 +140,12 @@ fn run_blocks(session: &mut Session, blocks: &[Block], step: Option<(usize, Stri
             }
             Block::File { pos, path, content, .. } => {
                 if let Err(e) = session.create_file(path, content) {
-                    report.failures.push(Failure { step: step.clone(), line: pos.line, message: e, diff: String::new() });
+                    report.failures.push(Failure {
+                        step: step.clone(),
+                        line: pos.line,
+                        message: e,
+                        diff: String::new(),
+                    });
                 }
             }
             Block::Console { entries, .. } => {
@@ -160,7 +169,12 @@ fn run_blocks(session: &mut Session, blocks: &[Block], step: Option<(usize, Stri
             }
             Block::Action { pos, action } => {
                 if let Err(e) = session.apply_action(action) {
-                    report.failures.push(Failure { step: step.clone(), line: pos.line, message: e, diff: String::new() });
+                    report.failures.push(Failure {
+                        step: step.clone(),
+                        line: pos.line,
+                        message: e,
+                        diff: String::new(),
+                    });
                 }
             }
             _ => {}

@@ -151,7 +151,9 @@ fn a_good_lesson_parses_into_steps_and_blocks() {
 
     let checks = &l.steps[0].checks;
     assert_eq!(checks.len(), 7);
-    assert!(matches!(&checks[0].kind, CheckKind::Exists { object } if object.name == "web" && object.namespace == "default"));
+    assert!(
+        matches!(&checks[0].kind, CheckKind::Exists { object } if object.name == "web" && object.namespace == "default")
+    );
     assert!(matches!(&checks[1].kind, CheckKind::JsonPath { expect: Expect::Equals(v), .. } if v == "NodePort"));
     assert!(matches!(&checks[2].kind, CheckKind::JsonPath { expect: Expect::Matches(v), .. } if v == "3*"));
     assert!(matches!(&checks[3].kind, CheckKind::ReadyPods { count: 2, exactly: false, .. }));
@@ -208,10 +210,14 @@ fn malformed_lessons_say_where() {
     let body = "## S\n\n```quiz\nid: a\npredict: P\nreveal: R\n```\n\n```quiz\nid: a\npredict: P\nreveal: R\n```\n";
     assert_eq!(errors(body), ["t.md:15:1: quiz id \"a\" is used twice"]);
     // Console blocks begin with a command; code blocks must be closed.
-    assert_eq!(errors("## S\n\n```console\noutput\n```\n"), ["t.md:10:1: a console block starts with a `$ command` line"]);
-    assert_eq!(errors("## S\n\n```bash frobnicate\nls\n```\n"), [
-        "t.md:9:1: unknown code block attribute \"frobnicate\" (expected run, copy, solution or file=NAME)"
-    ]);
+    assert_eq!(
+        errors("## S\n\n```console\noutput\n```\n"),
+        ["t.md:10:1: a console block starts with a `$ command` line"]
+    );
+    assert_eq!(
+        errors("## S\n\n```bash frobnicate\nls\n```\n"),
+        ["t.md:9:1: unknown code block attribute \"frobnicate\" (expected run, copy, solution or file=NAME)"]
+    );
 }
 
 // ---- checks ----
@@ -390,4 +396,46 @@ fn a_wrong_transcript_and_a_failing_check_are_reported_with_their_step() {
     assert!(summary[1].2.starts_with("command exited 1"), "{summary:#?}");
     assert!(summary[2].2.contains("hint: There is no such namespace."), "{summary:#?}");
     assert_eq!(report.steps_passed(), 0);
+}
+
+// ---- the start cluster ----
+
+#[test]
+fn the_start_cluster_follows_the_front_matter() {
+    let text = "---\nid: s\ntitle: S\ncluster:\n  workers: 3\n  seed: 7\n  cloud_provider: true\nfiles:\n  - path: notes.txt\n    content: |\n      remember 30080\n---\n## S\n";
+    let lesson = parse_lesson("s.md", text).unwrap_or_else(|e| panic!("{e}"));
+    let mut s = Session::start(lesson, ClusterConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.sim.config().seed, 7);
+    assert!(s
+        .sim
+        .cluster
+        .store
+        .get(&sim_core::store::ObjectKey::new(sim_core::resources::Kind::Node, "", "kind-worker3"))
+        .is_some());
+    assert!(s.sim.cluster.cloud_provider.is_some());
+    assert_eq!(lesson::environment::read_file(&s.sim, "notes.txt").as_deref(), Ok("remember 30080\n"));
+    // The cloud can be switched off and on again by an action.
+    s.apply_action(&Action::CloudProvider { enabled: false }).unwrap();
+    assert!(s.sim.cluster.cloud_provider.is_none());
+    s.apply_action(&Action::CloudProvider { enabled: true }).unwrap();
+    assert!(s.sim.cluster.cloud_provider.is_some());
+}
+
+#[test]
+fn setup_objects_are_a_manifest_or_a_command() {
+    let text = "---\nid: s\ntitle: S\ncluster:\n  objects:\n    - command: kubectl get nodes\n    - manifest: |\n        apiVersion: v1\n        kind: ConfigMap\n        metadata:\n          name: settings\n---\n## S\n";
+    let lesson = parse_lesson("s.md", text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(lesson.meta.cluster.objects.len(), 2);
+    assert_eq!(lesson.meta.cluster.objects[0].command.as_deref(), Some("kubectl get nodes"));
+    assert!(lesson.meta.cluster.objects[1].manifest.as_deref().is_some_and(|m| m.contains("kind: ConfigMap")));
+    let both = "---\nid: s\ntitle: S\ncluster:\n  objects:\n    - command: a\n      manifest: b\n---\n## S\n";
+    let e = parse_lesson("s.md", both).unwrap_err();
+    assert_eq!(
+        e.0[0].to_string(),
+        "s.md:2:1: front matter: each of cluster.objects is either `manifest: |` or `command: ...`"
+    );
+    // A setup command that fails stops the lesson with its output.
+    let failing = "---\nid: s\ntitle: S\ncluster:\n  objects:\n    - command: kubectl get widgets\n---\n## S\n";
+    let err = Session::start(parse_lesson("s.md", failing).unwrap(), ClusterConfig::default()).unwrap_err();
+    assert!(err.starts_with("setup command failed (exit 1):\n$ kubectl get widgets\n"), "{err}");
 }
