@@ -1,46 +1,659 @@
-//! `kubectl get`: lists objects as the server's table, aligned by the tabwriter.
+//! `kubectl get`: resolves what was asked for (types in every spelling, `a,b`
+//! lists, `type/name`, `all`), fetches it from the store with the namespace,
+//! label and field selectors, and prints it as kubectl does: server tables
+//! aligned by the tabwriter (one table per resource type, a blank line between
+//! them), or `-o yaml|json|name|jsonpath|jsonpath-as-json|custom-columns`.
+//!
+//! The shape follows kubectl's `GetOptions.Run`: human-readable output goes
+//! through tables; everything else through `printGeneric`, which prints one object
+//! when exactly one was named, else a `kind: List`.
 
+use serde_json::{json, Value};
+
+use super::flags::ParsedFlags;
+use super::jsonpath::{self, JsonPath};
 use crate::cluster::Cluster;
-use crate::printers::{table, tabwriter};
-use crate::resources::{self, Kind};
+use crate::labels::{self, Selector};
+use crate::printers::{json as json_printer, table, tabwriter, yaml};
+use crate::resources::{self, Kind, ResourceType};
 use crate::simulator::Output;
+use crate::store::{Object, ObjectKey};
 
+/// The resource types `kubectl get all` lists (the `all` category), in kubectl's
+/// order, restricted to the kinds the simulator serves.
+const ALL_CATEGORY: &[Kind] = &[Kind::Pod, Kind::Service, Kind::Deployment, Kind::ReplicaSet];
+
+const ALLOWED_FORMATS: &str = "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
+
+/// What was asked for: a type and either names or (None) a list.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub resource: &'static ResourceType,
+    pub names: Option<Vec<String>>,
+}
+
+/// How to print.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OutputFormat {
+    Table { wide: bool },
+    Yaml,
+    Json,
+    Name,
+    JsonPath { template: String, as_json: bool },
+    CustomColumns(Vec<(String, String)>),
+}
+
+impl OutputFormat {
+    /// Parses `-o` (and `--template`) as kubectl's print flags do.
+    pub fn parse(output: &str, template_flag: &str) -> Result<OutputFormat, String> {
+        let (name, arg) = match output.split_once('=') {
+            Some((n, a)) => (n, Some(a.to_string())),
+            None => (output, None),
+        };
+        let template = arg.or_else(|| (!template_flag.is_empty()).then(|| template_flag.to_string()));
+        match name {
+            "" => Ok(OutputFormat::Table { wide: false }),
+            "wide" => Ok(OutputFormat::Table { wide: true }),
+            "yaml" => Ok(OutputFormat::Yaml),
+            "json" => Ok(OutputFormat::Json),
+            "name" => Ok(OutputFormat::Name),
+            "jsonpath" | "jsonpath-as-json" => match template {
+                Some(t) if !t.is_empty() => Ok(OutputFormat::JsonPath { template: t, as_json: name == "jsonpath-as-json" }),
+                _ => Err("template format specified but no template given".to_string()),
+            },
+            "custom-columns" => match template {
+                Some(spec) if !spec.is_empty() => parse_custom_columns(&spec).map(OutputFormat::CustomColumns),
+                _ => Err("custom-columns format specified but no custom columns given".to_string()),
+            },
+            "go-template" | "template" | "go-template-file" | "templatefile" | "jsonpath-file" | "custom-columns-file" => {
+                Err(format!("kubesim: 'kubectl get -o {name}' is not simulated"))
+            }
+            other => Err(format!(
+                "unable to match a printer suitable for the output format \"{other}\", allowed formats are: {ALLOWED_FORMATS}"
+            )),
+        }
+    }
+}
+
+/// `NAME:.metadata.name,IMAGE:.spec.containers[*].image`.
+fn parse_custom_columns(spec: &str) -> Result<Vec<(String, String)>, String> {
+    spec.split(',')
+        .map(|part| match part.split_once(':') {
+            Some((header, path)) => jsonpath::relaxed(path).map(|p| (header.to_string(), p)),
+            None => Err(format!("unexpected custom-columns spec: {part}, expected <header>:<json-path-expr>")),
+        })
+        .collect()
+}
+
+/// Resolves the positional arguments into requests, as kubectl's resource builder
+/// does; also says whether exactly one object was named (`singleItemImplied`).
+pub fn resolve_args(args: &[String]) -> Result<(Vec<Request>, bool), String> {
+    let Some(first) = args.first() else {
+        return Ok((Vec::new(), false));
+    };
+    let slash_forms = args.iter().filter(|a| a.contains('/')).count();
+    if slash_forms > 0 {
+        if slash_forms != args.len() {
+            return Err(SEPARATE_TYPE_ERROR.to_string());
+        }
+        let mut requests: Vec<Request> = Vec::new();
+        for arg in args {
+            let (kind, name) = arg.split_once('/').unwrap_or((arg.as_str(), ""));
+            if kind.is_empty() || name.is_empty() || name.contains('/') || kind.contains(',') {
+                return Err("arguments in resource/name form must have a single resource and name".to_string());
+            }
+            let resource = lookup(kind)?;
+            requests.push(Request { resource, names: Some(vec![name.to_string()]) });
+        }
+        let single = requests.len() == 1;
+        return Ok((requests, single));
+    }
+    let types: Vec<&str> = first.split(',').collect();
+    if types.iter().any(|t| t.is_empty()) {
+        return Err("arguments in resource/name form must have a single resource and name".to_string());
+    }
+    let names: Vec<String> = args[1..].to_vec();
+    let mut requests = Vec::new();
+    let mut has_category = false;
+    for t in &types {
+        if t.eq_ignore_ascii_case("all") {
+            has_category = true;
+            for kind in ALL_CATEGORY {
+                requests.push(Request { resource: resources::resource_type(*kind), names: (!names.is_empty()).then(|| names.clone()) });
+            }
+        } else {
+            let resource = lookup(t)?;
+            requests.push(Request { resource, names: (!names.is_empty()).then(|| names.clone()) });
+        }
+    }
+    let single = types.len() == 1 && !has_category && names.len() == 1;
+    Ok((requests, single))
+}
+
+const SEPARATE_TYPE_ERROR: &str = "there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'";
+
+fn lookup(name: &str) -> Result<&'static ResourceType, String> {
+    resources::lookup(name).ok_or_else(|| format!("the server doesn't have a resource type \"{name}\""))
+}
+
+/// A parsed `--field-selector`: `key=value`, `key==value`, `key!=value` terms.
+#[derive(Clone, Debug, Default)]
+pub struct FieldSelector {
+    terms: Vec<(String, bool, String)>,
+    text: String,
+}
+
+impl FieldSelector {
+    pub fn parse(text: &str) -> Result<FieldSelector, String> {
+        let mut terms = Vec::new();
+        for part in text.split(',').filter(|p| !p.is_empty()) {
+            let (key, equal, value) = if let Some((k, v)) = part.split_once("!=") {
+                (k, false, v)
+            } else if let Some((k, v)) = part.split_once("==") {
+                (k, true, v)
+            } else if let Some((k, v)) = part.split_once('=') {
+                (k, true, v)
+            } else {
+                return Err(format!("invalid selector: '{text}'; can't understand '{part}'"));
+            };
+            terms.push((key.trim().to_string(), equal, value.trim().to_string()));
+        }
+        Ok(FieldSelector { terms, text: text.to_string() })
+    }
+
+    /// Checks that the server supports every field for the kind; the error is the
+    /// API server's message.
+    pub fn check(&self, kind: Kind) -> Result<(), String> {
+        for (key, _, _) in &self.terms {
+            if !field_supported(kind, key) {
+                return Err(format!("field label not supported: {key}"));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn matches(&self, object: &Object) -> bool {
+        self.terms.iter().all(|(key, equal, value)| {
+            let actual = field_value(object, key).unwrap_or_default();
+            (actual == *value) == *equal
+        })
+    }
+}
+
+/// The field labels the API server accepts per kind (`*FieldsSet` /
+/// `AddFieldLabelConversionFunc` of each type).
+fn field_supported(kind: Kind, key: &str) -> bool {
+    if key == "metadata.name" || key == "metadata.namespace" {
+        return true;
+    }
+    match kind {
+        Kind::Pod => matches!(
+            key,
+            "spec.nodeName" | "spec.restartPolicy" | "spec.schedulerName" | "spec.serviceAccountName"
+                | "spec.hostNetwork" | "status.phase" | "status.podIP" | "status.podIPs" | "status.nominatedNodeName"
+        ),
+        Kind::Node => key == "spec.unschedulable",
+        Kind::Namespace => key == "status.phase",
+        Kind::Service => matches!(key, "spec.clusterIP" | "spec.type"),
+        Kind::ReplicaSet => key == "status.replicas",
+        Kind::Event => matches!(
+            key,
+            "involvedObject.kind" | "involvedObject.namespace" | "involvedObject.name" | "involvedObject.uid"
+                | "involvedObject.apiVersion" | "involvedObject.resourceVersion" | "involvedObject.fieldPath"
+                | "reason" | "reportingComponent" | "source" | "type"
+        ),
+        _ => false,
+    }
+}
+
+fn field_value(object: &Object, key: &str) -> Option<String> {
+    match key {
+        "metadata.name" => return Some(object.name().to_string()),
+        "metadata.namespace" => return Some(object.namespace().to_string()),
+        _ => {}
+    }
+    match object {
+        Object::Pod(p) => {
+            let spec = p.spec.as_ref();
+            let status = p.status.as_ref();
+            match key {
+                "spec.nodeName" => spec.and_then(|s| s.node_name.clone()),
+                "spec.restartPolicy" => spec.and_then(|s| s.restart_policy.clone()),
+                "spec.schedulerName" => spec.and_then(|s| s.scheduler_name.clone()),
+                "spec.serviceAccountName" => spec.and_then(|s| s.service_account_name.clone()),
+                "spec.hostNetwork" => Some(spec.and_then(|s| s.host_network).unwrap_or(false).to_string()),
+                "status.phase" => status.and_then(|s| s.phase.clone()),
+                "status.podIP" => status.and_then(|s| s.pod_ip.clone()),
+                "status.nominatedNodeName" => status.and_then(|s| s.nominated_node_name.clone()),
+                _ => None,
+            }
+        }
+        Object::Node(n) => (key == "spec.unschedulable")
+            .then(|| n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false).to_string()),
+        Object::Namespace(n) => (key == "status.phase").then(|| n.status.as_ref().and_then(|s| s.phase.clone())).flatten(),
+        Object::Service(s) => match key {
+            "spec.clusterIP" => s.spec.as_ref().and_then(|s| s.cluster_ip.clone()),
+            "spec.type" => s.spec.as_ref().and_then(|s| s.type_.clone()),
+            _ => None,
+        },
+        Object::ReplicaSet(r) => (key == "status.replicas").then(|| r.status.as_ref().map(|s| s.replicas).unwrap_or(0).to_string()),
+        Object::Event(e) => {
+            let io = &e.involved_object;
+            match key {
+                "involvedObject.kind" => io.kind.clone(),
+                "involvedObject.namespace" => io.namespace.clone(),
+                "involvedObject.name" => io.name.clone(),
+                "involvedObject.uid" => io.uid.clone(),
+                "involvedObject.apiVersion" => io.api_version.clone(),
+                "involvedObject.resourceVersion" => io.resource_version.clone(),
+                "involvedObject.fieldPath" => io.field_path.clone(),
+                "reason" => e.reason.clone(),
+                "reportingComponent" => e.reporting_component.clone(),
+                "source" => e.source.as_ref().and_then(|s| s.component.clone()),
+                "type" => e.type_.clone(),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Everything `kubectl get` reads from its flags.
+pub struct GetOptions {
+    pub namespace: String,
+    pub all_namespaces: bool,
+    pub format: OutputFormat,
+    pub label_selector: Option<(String, Selector)>,
+    pub field_selector: FieldSelector,
+    pub show_labels: bool,
+    pub label_columns: Vec<String>,
+    pub no_headers: bool,
+    pub sort_by: Option<String>,
+    pub watch: bool,
+    pub ignore_not_found: bool,
+    pub allow_missing_keys: bool,
+}
+
+impl GetOptions {
+    pub fn from_flags(flags: &ParsedFlags) -> Result<GetOptions, String> {
+        let format = OutputFormat::parse(&flags.string("output"), &flags.string("template"))?;
+        let label_selector = match flags.value("selector") {
+            Some(text) => Some((text.to_string(), labels::parse(text)?)),
+            None => None,
+        };
+        let sort_by = match flags.value("sort-by") {
+            Some(s) if !s.is_empty() => Some(jsonpath::relaxed(s)?),
+            _ => None,
+        };
+        Ok(GetOptions {
+            namespace: flags.namespace().filter(|n| !n.is_empty()).unwrap_or_else(|| "default".to_string()),
+            all_namespaces: flags.bool("all-namespaces"),
+            format,
+            label_selector,
+            field_selector: FieldSelector::parse(&flags.string("field-selector"))?,
+            show_labels: flags.bool("show-labels"),
+            label_columns: flags.comma_list("label-columns"),
+            no_headers: flags.bool("no-headers"),
+            sort_by,
+            watch: flags.bool("watch") || flags.bool("watch-only"),
+            ignore_not_found: flags.bool("ignore-not-found"),
+            allow_missing_keys: flags.bool("allow-missing-template-keys"),
+        })
+    }
+}
+
+/// The objects found for one request, or the errors met.
+struct Fetched {
+    resource: &'static ResourceType,
+    objects: Vec<Object>,
+}
+
+/// `kubectl get ARGS`.
 pub fn run(cluster: &mut Cluster, args: &[String], out: &mut Output) -> i32 {
     let flags = match super::flags::parse_or_report("get", args, out) {
         Ok(f) => f,
         Err(code) => return code,
     };
-    let output = flags.string("output");
-    let wide = output == "wide";
-    if !wide && !output.is_empty() {
-        return not_simulated(&format!("get -o {output}"), out);
-    }
-    let positional = flags.positional.clone();
-    let Some(type_name) = positional.first() else {
-        return not_simulated("get", out);
+    let options = match GetOptions::from_flags(&flags) {
+        Ok(o) => o,
+        Err(e) => return fail(&e, out),
     };
-    let Some(rt) = resources::lookup(type_name) else {
-        out.err(&format!("error: the server doesn't have a resource type \"{type_name}\"\n"));
+    if flags.positional.is_empty() {
+        out.err("You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\n");
+        out.err("error: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples\n");
         return 1;
+    }
+    let (requests, single_item) = match resolve_args(&flags.positional) {
+        Ok(r) => r,
+        Err(e) => return fail(&e, out),
     };
-    if rt.kind != Kind::Node || positional.len() > 1 {
-        return not_simulated(&format!("get {}", positional.join(" ")), out);
+    if options.all_namespaces && requests.iter().any(|r| r.names.is_some()) {
+        return fail("a resource cannot be retrieved by name across all namespaces", out);
     }
-    let now = cluster.clock.now();
-    let columns = table::columns(rt.kind);
-    let shown: Vec<usize> = (0..columns.len()).filter(|&i| wide || columns[i].priority == 0).collect();
-    let mut rows = vec![shown.iter().map(|&i| columns[i].name.to_uppercase()).collect::<Vec<_>>()];
-    for object in cluster.store.list(rt.kind, None) {
-        let cells = table::row(object, now);
-        rows.push(shown.iter().map(|&i| cells.get(i).cloned().unwrap_or_default()).collect());
+    let (fetched, errors) = match fetch(cluster, &requests, &options) {
+        Ok(r) => r,
+        Err(e) => {
+            out.err(&format!("{e}\n"));
+            return 1;
+        }
+    };
+    let mut stdout = String::new();
+    let result = match &options.format {
+        OutputFormat::Table { wide } => print_tables(cluster, &fetched, &requests, &options, *wide, &mut stdout),
+        _ => print_generic(&fetched, single_item, &options, &mut stdout),
+    };
+    out.out(&stdout);
+    let mut code = 0;
+    for e in &errors {
+        out.err(&format!("{e}\n"));
+        code = 1;
     }
-    let mut text = String::new();
-    tabwriter::write_table(&rows, &mut text);
-    out.out(&text);
-    0
+    if let Err(e) = result {
+        out.err(&format!("error: {e}\n"));
+        return 1;
+    }
+    let printed_table = matches!(options.format, OutputFormat::Table { .. });
+    if stdout.is_empty() && errors.is_empty() && printed_table && !options.ignore_not_found {
+        let all_namespaced = !options.all_namespaces && requests.iter().all(|r| r.resource.namespaced);
+        if all_namespaced {
+            out.err(&format!("No resources found in {} namespace.\n", options.namespace));
+        } else {
+            out.err("No resources found\n");
+        }
+    }
+    code
 }
 
-fn not_simulated(what: &str, out: &mut Output) -> i32 {
-    out.err(&format!("kubesim: 'kubectl {what}' is not simulated\n"));
+fn fail(message: &str, out: &mut Output) -> i32 {
+    if message.starts_with("kubesim:") {
+        out.err(&format!("{message}\n"));
+    } else {
+        out.err(&format!("error: {message}\n"));
+    }
     1
+}
+
+/// Reads the store for every request. Errors that stop everything (a selector the
+/// server refuses) come back as `Err`; per-name NotFound errors are collected.
+fn fetch(cluster: &Cluster, requests: &[Request], options: &GetOptions) -> Result<(Vec<Fetched>, Vec<String>), String> {
+    let mut fetched = Vec::new();
+    let mut errors = Vec::new();
+    for request in requests {
+        let rt = request.resource;
+        let namespace = if rt.namespaced { options.namespace.as_str() } else { "" };
+        let mut objects = Vec::new();
+        match &request.names {
+            Some(names) => {
+                for name in names {
+                    match cluster.store.get(&ObjectKey::new(rt.kind, namespace, name)) {
+                        Some(o) => objects.push(o.clone()),
+                        None if options.ignore_not_found => {}
+                        None => errors.push(format!(
+                            "Error from server (NotFound): {} \"{name}\" not found",
+                            rt.qualified_plural()
+                        )),
+                    }
+                }
+            }
+            None => {
+                if let Err(e) = options.field_selector.check(rt.kind) {
+                    return Err(format!(
+                        "Error from server (BadRequest): Unable to find {{\"{}\" \"{}\" \"{}\"}} that match label selector \"{}\", field selector \"{}\": {e}",
+                        rt.group,
+                        rt.version,
+                        rt.plural,
+                        options.label_selector.as_ref().map(|(t, _)| t.as_str()).unwrap_or(""),
+                        options.field_selector.text
+                    ));
+                }
+                let scope = if options.all_namespaces || !rt.namespaced { None } else { Some(namespace) };
+                for object in cluster.store.list(rt.kind, scope) {
+                    let labels_match = options
+                        .label_selector
+                        .as_ref()
+                        .is_none_or(|(_, s)| s.matches_opt(object.metadata().labels.as_ref()));
+                    if labels_match && options.field_selector.matches(object) {
+                        objects.push(object.clone());
+                    }
+                }
+            }
+        }
+        fetched.push(Fetched { resource: rt, objects });
+    }
+    Ok((fetched, errors))
+}
+
+/// Sorts objects by a JSONPath field (`--sort-by`): numbers numerically, the
+/// rest as text; objects without the field first.
+fn sort_objects(objects: &mut [Object], path: &str) -> Result<(), String> {
+    let parsed = JsonPath::parse(path)?;
+    let mut keyed: Vec<(Option<Value>, Object)> = objects
+        .iter()
+        .map(|o| {
+            let v = parsed.values(&o.to_json(), true).ok().and_then(|v| v.into_iter().next());
+            (v, o.clone())
+        })
+        .collect();
+    keyed.sort_by(|(a, _), (b, _)| compare_values(a.as_ref(), b.as_ref()));
+    for (slot, (_, o)) in objects.iter_mut().zip(keyed) {
+        *slot = o;
+    }
+    Ok(())
+}
+
+fn compare_values(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Less,
+        (Some(_), None) => Ordering::Greater,
+        (Some(Value::Number(x)), Some(Value::Number(y))) => {
+            x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(Ordering::Equal)
+        }
+        (Some(x), Some(y)) => jsonpath::text_of(x).cmp(&jsonpath::text_of(y)),
+    }
+}
+
+/// Human-readable output: one table per run of the same resource type.
+fn print_tables(
+    cluster: &Cluster,
+    fetched: &[Fetched],
+    requests: &[Request],
+    options: &GetOptions,
+    wide: bool,
+    out: &mut String,
+) -> Result<(), String> {
+    let mut kinds: Vec<Kind> = requests.iter().map(|r| r.resource.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    let with_kind = kinds.len() > 1;
+    let now = cluster.clock.now();
+    let mut index = 0;
+    while index < fetched.len() {
+        // Consecutive results of one type share a table, as kubectl keeps one
+        // printer while the mapping does not change.
+        let rt = fetched[index].resource;
+        let mut objects: Vec<Object> = Vec::new();
+        while index < fetched.len() && fetched[index].resource.kind == rt.kind {
+            objects.extend(fetched[index].objects.iter().cloned());
+            index += 1;
+        }
+        if objects.is_empty() {
+            continue;
+        }
+        if let Some(path) = &options.sort_by {
+            sort_objects(&mut objects, path)?;
+        }
+        if !out.is_empty() && !options.no_headers {
+            out.push('\n');
+        }
+        let rows = table_rows(&objects, rt, options, wide, with_kind, now);
+        let rows = if options.no_headers { rows[1..].to_vec() } else { rows };
+        tabwriter::write_table(&rows, out);
+    }
+    Ok(())
+}
+
+/// The header and rows of one table, decorated as cli-runtime's `printTable`
+/// decorates them: NAMESPACE first with `-A`, `-L` columns, then LABELS.
+pub fn table_rows(
+    objects: &[Object],
+    rt: &ResourceType,
+    options: &GetOptions,
+    wide: bool,
+    with_kind: bool,
+    now: k8s_openapi::chrono::DateTime<k8s_openapi::chrono::Utc>,
+) -> Vec<Vec<String>> {
+    let columns = table::columns(rt.kind);
+    let shown: Vec<usize> = (0..columns.len()).filter(|&i| wide || columns[i].priority == 0).collect();
+    let with_namespace = options.all_namespaces && rt.namespaced;
+    let mut header: Vec<String> = Vec::new();
+    if with_namespace {
+        header.push("NAMESPACE".to_string());
+    }
+    header.extend(shown.iter().map(|&i| columns[i].name.to_uppercase()));
+    for key in &options.label_columns {
+        header.push(key.rsplit('/').next().unwrap_or(key).to_uppercase());
+    }
+    if options.show_labels {
+        header.push("LABELS".to_string());
+    }
+    let mut rows = vec![header];
+    for object in objects {
+        let cells = table::row(object, now);
+        let mut row: Vec<String> = Vec::new();
+        if with_namespace {
+            row.push(object.namespace().to_string());
+        }
+        for &i in &shown {
+            let mut cell = cells.get(i).cloned().unwrap_or_default();
+            // The Name column becomes `kind.group/name` when several types print.
+            if with_kind && i == 0 && rt.kind != Kind::Event {
+                cell = format!("{}/{cell}", rt.qualified_kind_lower());
+            }
+            row.push(clip_cell(&cell));
+        }
+        let object_labels = object.metadata().labels.as_ref();
+        for key in &options.label_columns {
+            row.push(object_labels.and_then(|l| l.get(key)).cloned().unwrap_or_default());
+        }
+        if options.show_labels {
+            row.push(labels::format_labels(object_labels));
+        }
+        rows.push(row);
+    }
+    rows
+}
+
+/// printTable cuts a string cell at its first line break and appends `...`.
+fn clip_cell(cell: &str) -> String {
+    match cell.find(['\n', '\r', '\u{c}']) {
+        Some(i) => format!("{}...", &cell[..i]),
+        None => cell.to_string(),
+    }
+}
+
+/// `printGeneric`: yaml, json, name, jsonpath and custom columns.
+fn print_generic(fetched: &[Fetched], single_item: bool, options: &GetOptions, out: &mut String) -> Result<(), String> {
+    let mut objects: Vec<Object> = fetched.iter().flat_map(|f| f.objects.iter().cloned()).collect();
+    if let Some(path) = &options.sort_by {
+        sort_objects(&mut objects, path)?;
+    }
+    let items: Vec<Value> = objects.iter().map(Object::to_json).collect();
+    let single = single_item && items.len() == 1;
+    let data = if single {
+        items.first().cloned().unwrap_or(Value::Null)
+    } else {
+        json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}})
+    };
+    match &options.format {
+        OutputFormat::Yaml => yaml::write(&data, out),
+        OutputFormat::Json => json_printer::write(&data, out),
+        OutputFormat::Name => {
+            for o in &objects {
+                out.push_str(&format!("{}/{}\n", o.resource_type().qualified_kind_lower(), o.name()));
+            }
+        }
+        OutputFormat::JsonPath { template, as_json } => {
+            let parsed = JsonPath::parse(template).map_err(|e| format!("error parsing jsonpath {template}, {e}"))?;
+            if *as_json {
+                let values = parsed
+                    .values(&data, options.allow_missing_keys)
+                    .map_err(|e| format!("error executing jsonpath {template:?}: {e}"))?;
+                json_printer::write(&Value::Array(values), out);
+            } else {
+                let text = parsed
+                    .execute(&data, options.allow_missing_keys)
+                    .map_err(|e| format!("error executing jsonpath {template:?}: Error executing template: {e}"))?;
+                out.push_str(&text);
+            }
+        }
+        OutputFormat::CustomColumns(columns) => {
+            let mut rows: Vec<Vec<String>> = Vec::new();
+            if !options.no_headers {
+                rows.push(columns.iter().map(|(h, _)| h.clone()).collect());
+            }
+            let parsed: Vec<JsonPath> = columns
+                .iter()
+                .map(|(_, p)| JsonPath::parse(p))
+                .collect::<Result<_, _>>()
+                .map_err(|e| format!("unexpected path string: {e}"))?;
+            let per_item: Vec<Value> = if single { vec![data.clone()] } else { objects.iter().map(Object::to_json).collect() };
+            for item in &per_item {
+                let row = parsed
+                    .iter()
+                    .map(|p| {
+                        let values = p.values(item, true).unwrap_or_default();
+                        if values.is_empty() {
+                            "<none>".to_string()
+                        } else {
+                            values.iter().map(jsonpath::text_of).collect::<Vec<_>>().join(",")
+                        }
+                    })
+                    .collect();
+                rows.push(row);
+            }
+            tabwriter::write_table(&rows, out);
+        }
+        OutputFormat::Table { .. } => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn argument_forms() {
+        let (r, single) = resolve_args(&args("svc web")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((r.len(), single), (1, true));
+        let (r, single) = resolve_args(&args("svc,deploy web")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((r.len(), single), (2, false));
+        let (r, _) = resolve_args(&args("all")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.iter().map(|r| r.resource.kind).collect::<Vec<_>>(), ALL_CATEGORY);
+        let (r, single) = resolve_args(&args("svc/web deploy/web")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((r.len(), single), (2, false));
+        assert_eq!(resolve_args(&args("pods/x svc")).err().as_deref(), Some(SEPARATE_TYPE_ERROR));
+        assert_eq!(
+            resolve_args(&args("pods/")).err().as_deref(),
+            Some("arguments in resource/name form must have a single resource and name")
+        );
+        assert_eq!(resolve_args(&args("foo")).err().as_deref(), Some("the server doesn't have a resource type \"foo\""));
+    }
+
+    #[test]
+    fn output_formats() {
+        assert_eq!(OutputFormat::parse("jsonpath={.a}", ""), Ok(OutputFormat::JsonPath { template: "{.a}".into(), as_json: false }));
+        assert_eq!(OutputFormat::parse("jsonpath", "{.a}"), Ok(OutputFormat::JsonPath { template: "{.a}".into(), as_json: false }));
+        assert!(OutputFormat::parse("foo", "").err().is_some_and(|e| e.starts_with("unable to match a printer")));
+        assert_eq!(
+            OutputFormat::parse("custom-columns=NAME:.metadata.name", ""),
+            Ok(OutputFormat::CustomColumns(vec![("NAME".into(), "{.metadata.name}".into())]))
+        );
+    }
 }

@@ -3,6 +3,7 @@
 //! - [`flags`]: flag definitions (read from kubectl's own help texts) and the pflag parser.
 //! - [`help`]: kubectl's help texts and the command list behind "Did you mean this?".
 //! - [`get`]: `kubectl get`.
+//! - [`jsonpath`]: kubectl's JSONPath templates.
 //! - [`version`]: `kubectl version`.
 //!
 //! [`run`] finds the command the way cobra does (the first argument that is not a
@@ -13,6 +14,7 @@
 pub mod flags;
 pub mod get;
 pub mod help;
+pub mod jsonpath;
 pub mod version;
 
 use crate::cluster::Cluster;
