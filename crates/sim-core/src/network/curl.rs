@@ -588,7 +588,8 @@ fn print_response(
     }
     if !o.head {
         document.push_str(&response.body);
-        result.downloaded = response.body.len();
+        // Error pages count their CRLF line ends on the wire.
+        result.downloaded = response.header("Content-Length").and_then(|l| l.parse().ok()).unwrap_or(response.body.len());
     }
     match o.output.as_deref() {
         None | Some("-") => out.out(&document),

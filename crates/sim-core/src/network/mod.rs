@@ -16,6 +16,7 @@
 //! - [`dns`]: CoreDNS's answers, resolv.conf search lists and ndots.
 //! - [`trace`]: the packet path engine and the serialisable trace it returns.
 //! - [`http`]: HTTP requests and responses as the programs and workloads share them.
+//! - [`ingress`]: the ingress-nginx controller routing by host and path.
 //! - [`workloads`]: what the images a learner runs answer (nginx, httpd, agnhost,
 //!   http-echo, whoami) and the access logs they write.
 //! - [`curl`], [`wget`], [`nslookup`] (also `dig`), [`ping`]: the programs.
@@ -24,6 +25,7 @@ pub mod addresses;
 pub mod curl;
 pub mod dns;
 pub mod http;
+pub mod ingress;
 pub mod kube_proxy;
 pub mod nslookup;
 pub mod ping;

@@ -292,6 +292,7 @@ fn load_balancer_pending_and_assigned() {
         assert_eq!((out.as_str(), code), ("<html><body><h1>It works!</h1></body></html>\n", 0));
         let t = c.network.last_trace().cloned().unwrap_or_else(|| panic!("no trace"));
         assert_eq!(t.hops.get(1).map(|h| h.kind), Some(HopKind::LoadBalancer));
+        assert_eq!(t.hops.get(2).map(|h| (h.kind, h.name.as_str())), Some((HopKind::Node, "kind-worker")));
         // Only the node with the endpoint passes the health check; the client IP is kept.
         assert!(matches!(&t.outcome, Outcome::Connected { seen_client, .. } if seen_client.ip() == &Ipv4Addr::new(172, 18, 0, 1)));
         assert!(t.hops.iter().any(|h| h.kind == HopKind::Node && h.name == "kind-worker"));
@@ -425,6 +426,7 @@ enum Expect {
     AnswerSnatToNode,
     Refused,
     Timeout,
+    NoRoute,
     NoAddress,
 }
 
@@ -454,7 +456,8 @@ fn expectation(type_: &str, etp_local: bool, itp_local: bool, client: &str, plac
                 return Expect::NoAddress;
             }
             if !any_ready {
-                return if etp_local { Expect::Timeout } else { Expect::Refused };
+                // With Local no node announces the address: ARP fails.
+                return if etp_local { Expect::NoRoute } else { Expect::Refused };
             }
             if etp_local { Expect::Answer("172.18.0.1") } else { Expect::AnswerSnatToNode }
         }
@@ -565,6 +568,11 @@ fn table_of_service_types_policies_clients_and_placements() {
                                     assert_eq!(out, "curl: (28) Connection timed out after 5001 milliseconds\n", "{context}");
                                     assert!(matches!(trace.map(|t| t.outcome), Some(Outcome::Dropped { .. })), "{context}");
                                 }
+                                Expect::NoRoute => {
+                                    assert_eq!(code, 7, "{context}");
+                                    assert!(out.starts_with("curl: (7) Failed to connect to 172.18.255.200 port 80 after 30"), "{context}");
+                                    assert!(matches!(trace.map(|t| t.outcome), Some(Outcome::Unreachable { .. })), "{context}");
+                                }
                                 Expect::NoAddress => {
                                     assert_eq!(code, 6, "{context}");
                                     assert_eq!(c.network.traces().count(), before, "{context}");
@@ -673,4 +681,84 @@ fn localhost_tries_ipv6_first() {
     // The API server's published port answers plain HTTP as Go's TLS server does.
     let (out, code) = testkit::run(&mut c, &Place::Host, curl, "-s http://127.0.0.1:36035/");
     assert_eq!((out.as_str(), code), ("Client sent an HTTP request to an HTTPS server.\n", 0));
+}
+
+/// An ingress-nginx controller on the control plane with hostPort 80 (kind's
+/// ingress setup), an Ingress for web.example.com → Service web:80, nginx and whoami.
+fn ingress_cluster() -> Cluster {
+    use k8s_openapi::api::networking::v1::{
+        HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend, IngressSpec,
+        ServiceBackendPort,
+    };
+    let mut c = testkit::kind();
+    testkit::pod(&mut c, "web-1", "kind-worker", "10.244.1.5", true, "traefik/whoami", &[], "web");
+    testkit::service(&mut c, &Svc::default());
+    testkit::pod(&mut c, "ingress-nginx-controller-abc", "kind-control-plane", "10.244.0.5", true, "registry.k8s.io/ingress-nginx/controller:v1.12.0", &[], "ingress");
+    if let Some(crate::store::Object::Pod(mut p)) =
+        c.store.get(&crate::store::ObjectKey::new(crate::resources::Kind::Pod, "default", "ingress-nginx-controller-abc")).cloned()
+    {
+        if let Some(container) = p.spec.as_mut().and_then(|s| s.containers.first_mut()) {
+            container.ports = Some(vec![k8s_openapi::api::core::v1::ContainerPort {
+                container_port: 80,
+                host_port: Some(80),
+                ..Default::default()
+            }]);
+        }
+        c.store.put(crate::store::Object::Pod(p));
+    }
+    let path = |p: &str, svc: &str| HTTPIngressPath {
+        path: Some(p.to_string()),
+        path_type: "Prefix".to_string(),
+        backend: IngressBackend {
+            service: Some(IngressServiceBackend {
+                name: svc.to_string(),
+                port: Some(ServiceBackendPort { number: Some(80), name: None }),
+            }),
+            resource: None,
+        },
+    };
+    let ingress = Ingress {
+        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            name: Some("web".into()),
+            namespace: Some("default".into()),
+            ..Default::default()
+        },
+        spec: Some(IngressSpec {
+            ingress_class_name: Some("nginx".into()),
+            rules: Some(vec![IngressRule {
+                host: Some("web.example.com".into()),
+                http: Some(HTTPIngressRuleValue { paths: vec![path("/", "web"), path("/api", "missing")] }),
+            }]),
+            ..Default::default()
+        }),
+        status: None,
+    };
+    c.insert_new(crate::store::Object::Ingress(ingress));
+    c
+}
+
+#[test]
+fn ingress_routes_by_host_and_path() {
+    let mut c = ingress_cluster();
+    let (out, code) = testkit::run(&mut c, &Place::Host, curl, "-s -H Host:web.example.com http://172.18.0.2/hello");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("Hostname: web-1\n"), "{out}");
+    // The backend sees the controller pod; the original client travels in headers.
+    assert!(out.contains("RemoteAddr: 10.244.0.5:"), "{out}");
+    assert!(out.contains("\nX-Forwarded-For: 172.18.0.1\n"), "{out}");
+    assert!(out.contains("\nX-Real-Ip: 172.18.0.1\n"), "{out}");
+    let (out, code) = testkit::run(&mut c, &Place::Host, curl, "-si http://172.18.0.2/");
+    assert_eq!(code, 0);
+    assert!(out.starts_with("HTTP/1.1 404 Not Found\nDate: Mon, 05 Jan 2026 09:00:00 GMT\nContent-Type: text/html\nContent-Length: 146\nConnection: keep-alive\n\n<html>\n<head><title>404 Not Found</title></head>\n"), "{out}");
+    let (out, _) = testkit::run(&mut c, &Place::Host, curl, "-s -o /dev/null -w %{http_code} -H Host:web.example.com http://172.18.0.2/api/x");
+    assert_eq!(out, "503");
+    // /apix is not under /api: element-wise prefix, so it goes to "/".
+    let (out, _) = testkit::run(&mut c, &Place::Host, curl, "-s -o /dev/null -w %{http_code} -H Host:web.example.com http://172.18.0.2/apix");
+    assert_eq!(out, "200");
+    let logs = access_log(&c, "default", "ingress-nginx-controller-abc");
+    assert_eq!(logs.len(), 4);
+    assert!(logs[0].starts_with("172.18.0.1 - - [05/Jan/2026:09:00:00 +0000] \"GET /hello HTTP/1.1\" 200 "), "{logs:?}");
+    assert!(logs[0].contains(" [default-web-80] [] 10.244.1.5:80 "), "{logs:?}");
+    // The proxy's own leg is a trace of its own.
+    assert!(c.network.traces().any(|t| t.program == "ingress-nginx"));
 }

@@ -173,6 +173,22 @@ pub fn connect(cluster: &mut Cluster, from: &Place, destination: SocketAddrV4) -
     }
 }
 
+/// The running pod on `node` with a container port whose hostPort is `port`.
+fn host_port_pod(cluster: &Cluster, node: &str, port: u16) -> Option<(addresses::PodView, u16)> {
+    addresses::pods(cluster).into_iter().filter(|p| p.running && p.node.as_deref() == Some(node)).find_map(|p| {
+        let container_port = p.containers.iter().flat_map(|c| c.ports.iter().flatten()).find_map(|cp| {
+            let tcp = cp.protocol.as_deref().unwrap_or("TCP") == "TCP";
+            (tcp && cp.host_port == Some(i32::from(port))).then(|| u16::try_from(cp.container_port).ok()).flatten()
+        })?;
+        Some((p, container_port))
+    })
+}
+
+/// FNV-1a, a small stable hash for deterministic elections.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
 /// Stores a finished trace in the cluster's ring of recent traces and returns it
 /// with its id.
 pub fn record(cluster: &mut Cluster, trace: Trace) -> Trace {
@@ -310,48 +326,44 @@ impl Engine<'_> {
         }
     }
 
-    /// A cloud load balancer: it forwards to the nodePort of a healthy node, keeping
-    /// the client's address (a pass-through load balancer, as cloud providers build).
+    /// A load-balancer IP on the kind docker network, as MetalLB's layer-2 mode (what
+    /// the simulated cloud provider's pool stands for) serves it: one node answers ARP
+    /// for the address and receives the packets with the address unchanged; its
+    /// kube-proxy rules then treat them as external traffic. Nodes labelled
+    /// `node.kubernetes.io/exclude-from-external-load-balancers` never announce, and
+    /// with `externalTrafficPolicy: Local` only nodes with a ready local endpoint do.
     fn via_load_balancer(&mut self, svc: &ServicePortRules, packet: Packet) -> Outcome {
         let lb_ip = *packet.dst.ip();
         let name = format!("load balancer {lb_ip} ({}/{})", svc.namespace, svc.name);
-        let mut healthy: Vec<addresses::NodeView> = addresses::nodes(self.cluster)
+        let mut eligible: Vec<addresses::NodeView> = addresses::nodes(self.cluster)
             .into_iter()
             .filter(|n| n.ready && !n.excluded_from_load_balancers)
             .collect();
-        let mut note = "healthy nodes are the Ready nodes not labelled node.kubernetes.io/exclude-from-external-load-balancers".to_string();
         if svc.external_traffic_local {
-            // The load balancer probes healthCheckNodePort: 200 only where an endpoint runs.
-            healthy.retain(|n| !svc.local_endpoints(&n.name).is_empty());
-            note = format!(
-                "externalTrafficPolicy: Local: the load balancer probes healthCheckNodePort {} and only nodes with a local endpoint pass",
-                svc.health_check_node_port.unwrap_or(0)
+            eligible.retain(|n| !svc.local_endpoints(&n.name).is_empty());
+        }
+        // The speakers agree on one owner per address by hashing (service, node).
+        let owner = eligible.into_iter().min_by_key(|n| fnv1a(&format!("{}/{}/{}", svc.namespace, svc.name, n.name)));
+        let Some(node) = owner else {
+            self.hop(
+                HopKind::LoadBalancer,
+                &name,
+                Some(lb_ip),
+                packet,
+                "no node announces the address (externalTrafficPolicy: Local and no node has a ready endpoint)".to_string(),
             );
-        }
-        let Some(node_port) = svc.node_port else {
-            self.hop(HopKind::LoadBalancer, &name, Some(lb_ip), packet, note);
-            return Outcome::Dropped { reason: format!("{} has no nodePort to forward to", svc.service_port_name()) };
+            return Outcome::Unreachable { reason: format!("no node answers ARP for {lb_ip}") };
         };
-        if healthy.is_empty() {
-            self.hop(HopKind::LoadBalancer, &name, Some(lb_ip), packet, note);
-            return Outcome::Dropped { reason: "the load balancer has no healthy node to send to".to_string() };
-        }
-        let index = self.cluster.rng.below(healthy.len() as u64) as usize;
-        let Some(node) = healthy.get(index).cloned() else {
-            return Outcome::Dropped { reason: "the load balancer has no healthy node to send to".to_string() };
-        };
-        let to = SocketAddrV4::new(node.ip, node_port);
-        let forwarded = Packet { src: packet.src, dst: to };
-        self.hops.push(Hop {
-            kind: HopKind::LoadBalancer,
-            name,
-            ip: Some(lb_ip),
-            packet: forwarded,
-            rewrites: vec![Rewrite::Dnat { from: packet.dst, to }],
-            rule: None,
-            note: format!("{note}; it picked {}", node.name),
-        });
-        self.node_ingress(&node.name, node.ip, forwarded, false)
+        self.hop(
+            HopKind::LoadBalancer,
+            &name,
+            Some(lb_ip),
+            packet,
+            format!("{} answers ARP for {lb_ip}, so every packet for it goes to that node", node.name),
+        );
+        self.hop(HopKind::Node, &node.name, Some(node.ip), packet, format!("{} receives the packet for {}", node.name, packet.dst));
+        let sender = Sender { ip: *packet.src.ip(), from_this_node: false };
+        self.apply_rules(&node.name, svc, Entry::LoadBalancerIp, sender, packet)
     }
 
     /// A packet from a node or a pod: the sending node's kube-proxy rules see it first.
@@ -421,6 +433,21 @@ impl Engine<'_> {
                 server: Server::HealthCheck { node: node.to_string(), namespace: svc.namespace.clone(), service: svc.name.clone() },
                 seen_client: packet.src,
             };
+        }
+        if let Some((pod, container_port)) = host_port_pod(self.cluster, node, port) {
+            // The CNI portmap plugin DNATs a hostPort to the pod, keeping the client.
+            let to = SocketAddrV4::new(pod.ip.unwrap_or(Ipv4Addr::UNSPECIFIED), container_port);
+            let out = Packet { src: packet.src, dst: to };
+            self.hops.push(Hop {
+                kind: HopKind::Node,
+                name: node.to_string(),
+                ip: Some(node_ip),
+                packet: out,
+                rewrites: vec![Rewrite::Dnat { from: packet.dst, to }],
+                rule: Some(format!("CNI-HOSTPORT-DNAT: hostPort {port} → {}/{}:{container_port}", pod.namespace, pod.name)),
+                note: "the pod asked for a hostPort; the CNI portmap plugin forwards it".to_string(),
+            });
+            return self.deliver(node, &pod, out);
         }
         let control_plane = node_by_name(self.cluster, node).is_some_and(|n| n.excluded_from_load_balancers)
             || node.ends_with("control-plane");

@@ -98,6 +98,8 @@ pub enum Workload {
     Netexec { port: u16 },
     HttpEcho { text: String, port: u16 },
     Whoami { port: u16 },
+    /// The ingress-nginx controller (HTTP on 80; 443 is TLS, not simulated).
+    IngressNginx,
     /// A client image that runs a shell or sleeps and listens nowhere.
     Client,
     /// An image the simulator does not know; its declared ports are assumed open.
@@ -109,6 +111,7 @@ impl Workload {
         match self {
             Workload::Nginx { .. } | Workload::Httpd => vec![80],
             Workload::Netexec { port } | Workload::HttpEcho { port, .. } | Workload::Whoami { port } => vec![*port],
+            Workload::IngressNginx => vec![80, 443],
             Workload::Client => Vec::new(),
             Workload::Unknown { ports, .. } => ports.clone(),
         }
@@ -187,6 +190,7 @@ pub fn workload(container: &Container) -> Workload {
             let port = flag_value(&args, "port").and_then(|p| p.parse().ok()).or(env_port).unwrap_or(80);
             Workload::Whoami { port }
         }
+        n if crate::network::ingress::is_controller_image(n) => Workload::IngressNginx,
         "busybox" | "alpine" | "curlimages/curl" | "e2e-test-images/jessie-dnsutils" | "nicolaka/netshoot"
         | "ubuntu" | "debian" => Workload::Client,
         _ => Workload::Unknown {
@@ -252,6 +256,12 @@ pub fn serve(cluster: &mut Cluster, server: &Server, request: &Request, seen_cli
             let Some(workload) = listener(&pod, *port) else {
                 return Reply::NotSimulated(format!("nothing listens on port {port}"));
             };
+            if workload == Workload::IngressNginx {
+                if *port == 443 {
+                    return Reply::NotSimulated("kubesim: TLS on ingress-nginx's port 443 is not simulated; use http://".to_string());
+                }
+                return crate::network::ingress::proxy(cluster, (namespace, name), request, seen_client);
+            }
             let started = pod_started(cluster, namespace, name).unwrap_or(now);
             let reply = answer(&workload, &pod, request, seen_client, now, started);
             if let Reply::Http(response) = &reply {
@@ -485,7 +495,7 @@ fn answer(
             body.push('\n');
             Reply::Http(head_only(request, go_response(200, now, "text/plain; charset=utf-8", false, body, Vec::new())))
         }
-        Workload::Client => Reply::NotSimulated("this container listens nowhere".to_string()),
+        Workload::Client | Workload::IngressNginx => Reply::NotSimulated("this container listens nowhere".to_string()),
         Workload::Unknown { image, .. } => {
             Reply::NotSimulated(format!("kubesim: what image '{image}' answers over HTTP is not simulated"))
         }
