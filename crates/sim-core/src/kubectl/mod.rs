@@ -17,11 +17,24 @@ pub mod help;
 pub mod jsonpath;
 pub mod version;
 
+// The mutating and operational verbs, and what they share.
+pub mod create;
+pub mod host;
+pub mod manifest;
+pub mod output;
+pub mod yaml;
+
 use crate::cluster::Cluster;
 use crate::simulator::Output;
 
 /// Runs `kubectl ARGS` against the cluster, writing to `out`; returns the exit code.
 pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>, out: &mut Output) -> i32 {
+    run_in(cluster, &mut host::Host::default(), args, stdin, out)
+}
+
+/// [`run`] on a machine: `-f` reads the host's files, the kubeconfig's namespace is
+/// the default one, `kubectl edit` opens the host's editor.
+pub fn run_in(cluster: &mut Cluster, host: &mut host::Host, args: &[String], stdin: Option<&str>, out: &mut Output) -> i32 {
     let Some(index) = flags::first_positional("", args) else {
         // No command: flags alone are checked, then kubectl prints its root help.
         return match flags::parse_or_report("", args, out) {
@@ -36,7 +49,16 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>, out: &mu
     let mut rest: Vec<String> = args[..index].to_vec();
     rest.extend(args[index + 1..].iter().cloned());
     let _ = stdin;
+    // A namespace set in the kubeconfig (`kubectl config set-context --current
+    // --namespace=X`) is every command's default: passed on as if typed.
+    if help::COMMANDS.contains(&verb) && !names_namespace(args) {
+        let ns = host.default_namespace();
+        if ns != "default" {
+            rest.insert(0, format!("--namespace={ns}"));
+        }
+    }
     match verb {
+        "create" => create::run(cluster, host, &rest, stdin, out),
         "get" => get::run(cluster, &rest, out),
         "version" => version::run(&rest, out),
         "help" => run_help(&rest, out),
@@ -53,6 +75,13 @@ pub fn run(cluster: &mut Cluster, args: &[String], stdin: Option<&str>, out: &mu
         }
         unknown => unknown_command(unknown, index > 0, args, out),
     }
+}
+
+/// Whether the command line sets the namespace itself (`-n`, `--namespace`, `-A`).
+fn names_namespace(args: &[String]) -> bool {
+    args.iter().take_while(|a| a.as_str() != "--").any(|a| {
+        a == "-n" || a.starts_with("--namespace") || a == "-A" || a == "--all-namespaces" || (a.starts_with("-n") && !a.starts_with("--"))
+    })
 }
 
 /// `kubectl help [COMMAND]`.
