@@ -122,7 +122,7 @@ fn shell() -> i32 {
             pending.push('\n');
         }
         pending.push_str(line);
-        if pending.ends_with('\\') {
+        if !sim_core::shell::Shell::is_complete(&pending) {
             continue;
         }
         let input = std::mem::take(&mut pending);
