@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{
-    ContainerState, ContainerStateRunning, ContainerStateWaiting, ContainerStatus, HostIP, Pod, PodCondition, PodIP,
+    ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus, HostIP, Pod, PodCondition, PodIP,
     PodStatus, VolumeMountStatus,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -118,6 +118,92 @@ pub struct ContainerRuntime {
     pub container_id: String,
     pub pull_failures: u32,
     pub ready_at: Option<DateTime<Utc>>,
+    /// When the running process exits by itself, and with which code.
+    pub exits: Option<(DateTime<Utc>, i32)>,
+    /// The previous run, shown as `lastState.terminated` after a restart.
+    pub last_terminated: Option<Terminated>,
+}
+
+/// A finished run of a container.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Terminated {
+    pub exit_code: i32,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub container_id: String,
+}
+
+impl Terminated {
+    /// The reason the kubelet reports: `Completed` for exit 0, `Error` otherwise.
+    pub fn reason(&self) -> &'static str {
+        if self.exit_code == 0 {
+            "Completed"
+        } else {
+            "Error"
+        }
+    }
+}
+
+/// How long a container's main process runs, read from its image and command the way
+/// a learner would predict it: servers run until stopped; a shell image with nothing
+/// to do (`busybox`, `alpine`) exits at once; `sleep N` exits after N seconds;
+/// `exit N`, `true` and `false` exit at once with their code. `None` means forever.
+pub fn process_lifetime(container: &k8s_openapi::api::core::v1::Container) -> Option<(Duration, i32)> {
+    if container.stdin == Some(true) {
+        return None; // an interactive shell waits on its stdin
+    }
+    let mut words: Vec<String> = container.command.clone().unwrap_or_default();
+    words.extend(container.args.clone().unwrap_or_default());
+    let repository = normalize_image(container.image.as_deref().unwrap_or("")).repository;
+    let short = repository.trim_start_matches("docker.io/library/").trim_start_matches("docker.io/").to_string();
+    if words.is_empty() {
+        return match short.as_str() {
+            // Their default command is a shell or REPL, which exits on an empty stdin.
+            "busybox" | "alpine" | "ubuntu" | "debian" | "python" | "node" | "golang" | "registry.k8s.io/busybox" => Some((Duration::milliseconds(50), 0)),
+            // curl's image runs `curl` with no URL: usage error, exit 2.
+            "curlimages/curl" => Some((Duration::milliseconds(50), 2)),
+            _ => None,
+        };
+    }
+    // `sh -c "script"`: look at the script; otherwise at the words themselves.
+    let script = match words.iter().position(|w| w == "-c") {
+        Some(i) if words.first().is_some_and(|w| w.ends_with("sh")) => words.get(i + 1).cloned().unwrap_or_default(),
+        _ => words.join(" "),
+    };
+    let script = script.trim();
+    if script.contains("while true") || script.contains("while :") || script.contains("sleep infinity") || script.contains("tail -f") {
+        return None;
+    }
+    let last = script.rsplit([';', '\n']).map(str::trim).find(|p| !p.is_empty()).unwrap_or("");
+    let last = last.rsplit("&&").next().unwrap_or(last).trim();
+    let mut parts = last.split_whitespace();
+    match (parts.next(), parts.next()) {
+        (Some("sleep"), Some(n)) => parse_sleep(n).map(|d| (d, 0)),
+        (Some("exit"), code) => Some((Duration::milliseconds(20), code.and_then(|c| c.parse().ok()).unwrap_or(0))),
+        (Some("true"), None) | (Some("echo"), _) | (Some("date"), None) | (Some("env"), None) | (Some("printenv"), _) | (Some("cat"), Some(_)) | (Some("ls"), _) => {
+            Some((Duration::milliseconds(20), 0))
+        }
+        (Some("false"), None) => Some((Duration::milliseconds(20), 1)),
+        _ => None,
+    }
+}
+
+/// `sleep`'s argument: `30`, `30s`, `5m`, `1h`, `1.5`.
+fn parse_sleep(arg: &str) -> Option<Duration> {
+    let (number, unit) = match arg.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (arg.get(..i)?, c),
+        _ => (arg, 's'),
+    };
+    let value: f64 = number.parse().ok()?;
+    let factor = match unit {
+        's' => 1.0,
+        'm' => 60.0,
+        'h' => 3600.0,
+        'd' => 86400.0,
+        _ => return None,
+    };
+    let ms = value * factor * 1000.0;
+    (ms.is_finite() && ms >= 0.0 && ms < 1e13).then(|| Duration::milliseconds(ms as i64))
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -130,6 +216,16 @@ pub enum RuntimeState {
     /// until `retry_at`.
     PullFailed { message: String, backoff_at: DateTime<Utc>, backoff_shown: bool, retry_at: DateTime<Utc> },
     Running { started_at: DateTime<Utc> },
+    /// The process exited. At `next_at` the kubelet restarts it (the first time at
+    /// once, then after the CrashLoopBackOff delay), or, when the restart policy does
+    /// not restart it, nothing more happens.
+    Exited { finished: Terminated, next_at: DateTime<Utc>, backing_off: bool },
+}
+
+/// The restart back-off: 10 s doubling to 300 s, from the second restart on.
+fn restart_backoff(restarts: i32) -> Duration {
+    let exponent = restarts.saturating_sub(1).clamp(0, 6) as u32;
+    Duration::seconds((10i64 << exponent).min(300))
 }
 
 /// A parsed image reference, as containerd normalizes it.
@@ -334,6 +430,8 @@ fn sync_pod(cluster: &mut Cluster, pod: Pod, now: DateTime<Utc>, wake: &mut Wake
                 container_id: String::new(),
                 pull_failures: 0,
                 ready_at: None,
+                exits: None,
+                last_terminated: None,
             })
             .collect();
         cluster.controllers.kubelet.pods.insert(
@@ -417,7 +515,11 @@ fn next_transition(r: &PodRuntime, now: DateTime<Utc>) -> Option<DateTime<Utc>> 
                 if let Some(at) = c.ready_at {
                     times.push(at);
                 }
+                if let Some((at, _)) = c.exits {
+                    times.push(at);
+                }
             }
+            RuntimeState::Exited { next_at, .. } => times.push(*next_at),
             RuntimeState::Creating => {}
         }
     }
@@ -508,9 +610,43 @@ fn advance_runtime(cluster: &mut Cluster, pod: &Pod, uid: &str, now: DateTime<Ut
                         events::record(cluster, reference, "Normal", "Pulling", &format!("Pulling image \"{}\"", c.image), &source);
                         Some(begin_pull(cluster, &r.node, &c.image, now))
                     }
-                    RuntimeState::Running { .. } if c.ready_at.is_some_and(|at| at <= now) => {
-                        // Ready is derived from ready_at when the status is built.
-                        None
+                    RuntimeState::Running { started_at } if c.exits.is_some_and(|(at, _)| at <= now) => {
+                        let (at, code) = c.exits.unwrap_or((now, 0));
+                        let finished = Terminated { exit_code: code, started_at: *started_at, finished_at: at, container_id: c.container_id.clone() };
+                        if let Some(rc) = r.containers.get_mut(i) {
+                            rc.exits = None;
+                            rc.ready_at = None;
+                        }
+                        // The kubelet notices at its next pod sync, about a second later.
+                        Some(RuntimeState::Exited { finished, next_at: now + Duration::seconds(1), backing_off: false })
+                    }
+                    RuntimeState::Exited { finished, next_at, backing_off } if *next_at <= now => {
+                        let policy = spec.restart_policy.as_deref().unwrap_or("Always");
+                        let restart = policy == "Always" || (policy == "OnFailure" && finished.exit_code != 0);
+                        if !restart {
+                            Some(RuntimeState::Exited { finished: finished.clone(), next_at: now + Duration::days(36500), backing_off: false })
+                        } else if c.restart_count == 0 || *backing_off {
+                            if let Some(rc) = r.containers.get_mut(i) {
+                                rc.restart_count += 1;
+                                rc.last_terminated = Some(finished.clone());
+                            }
+                            Some(RuntimeState::Creating)
+                        } else {
+                            let pod_label = format!("{}_{}({})", r.name, r.namespace, uid);
+                            events::record(
+                                cluster,
+                                reference,
+                                "Warning",
+                                "BackOff",
+                                &format!("Back-off restarting failed container {} in pod {pod_label}", c.name),
+                                &source,
+                            );
+                            Some(RuntimeState::Exited {
+                                finished: finished.clone(),
+                                next_at: finished.finished_at + restart_backoff(c.restart_count),
+                                backing_off: true,
+                            })
+                        }
                     }
                     _ => None,
                 };
@@ -584,9 +720,11 @@ fn start_container(
         }
         None => now,
     };
+    let exits = spec.and_then(process_lifetime).map(|(after, code)| (now + after, code));
     if let Some(c) = r.containers.get_mut(index) {
         c.container_id = format!("containerd://{id}");
         c.ready_at = Some(ready_at);
+        c.exits = exits;
     }
     RuntimeState::Running { started_at: now }
 }
@@ -616,14 +754,28 @@ fn pod_status(cluster: &Cluster, pod: &Pod, r: &PodRuntime, now: DateTime<Utc>) 
                 waiting: Some(ContainerStateWaiting { reason: Some(reason.into()), message }),
                 ..Default::default()
             };
+            let terminated_state = |t: &Terminated| ContainerState {
+                terminated: Some(ContainerStateTerminated {
+                    exit_code: t.exit_code,
+                    reason: Some(t.reason().into()),
+                    started_at: Some(Time(t.started_at)),
+                    finished_at: Some(Time(t.finished_at)),
+                    container_id: Some(t.container_id.clone()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            };
+            let ran_before = c.last_terminated.is_some();
             let base = ContainerStatus {
                 name: c.name.clone(),
-                image: c.image.clone(),
-                image_id: String::new(),
+                image: if ran_before { image.full.clone() } else { c.image.clone() },
+                image_id: if ran_before { format!("{}@sha256:{}", image.repository, digest_of(&image.full)) } else { String::new() },
+                container_id: c.last_terminated.as_ref().map(|t| t.container_id.clone()),
                 ready: false,
                 restart_count: c.restart_count,
                 started: Some(false),
                 volume_mounts: mounts,
+                last_state: c.last_terminated.as_ref().map(terminated_state),
                 ..Default::default()
             };
             match &c.state {
@@ -640,6 +792,28 @@ fn pod_status(cluster: &Cluster, pod: &Pod, r: &PodRuntime, now: DateTime<Utc>) 
                         ContainerStatus { state: Some(waiting("ErrImagePull", Some(message.clone()))), ..base }
                     }
                 }
+                RuntimeState::Exited { finished, backing_off, .. } => {
+                    let base = ContainerStatus {
+                        image: image.full.clone(),
+                        image_id: format!("{}@sha256:{}", image.repository, digest_of(&image.full)),
+                        container_id: Some(finished.container_id.clone()),
+                        ..base
+                    };
+                    if *backing_off {
+                        let pod_label = format!("{}_{}({})", r.name, r.namespace, pod.metadata.uid.as_deref().unwrap_or(""));
+                        let delay = restart_backoff(c.restart_count).num_seconds();
+                        ContainerStatus {
+                            last_state: Some(terminated_state(finished)),
+                            state: Some(waiting(
+                                "CrashLoopBackOff",
+                                Some(format!("back-off {} restarting failed container={} pod={pod_label}", go_duration(Duration::seconds(delay)), c.name)),
+                            )),
+                            ..base
+                        }
+                    } else {
+                        ContainerStatus { state: Some(terminated_state(finished)), ..base }
+                    }
+                }
                 RuntimeState::Running { started_at } => ContainerStatus {
                     image: image.full.clone(),
                     image_id: format!("{}@sha256:{}", image.repository, digest_of(&image.full)),
@@ -654,7 +828,33 @@ fn pod_status(cluster: &Cluster, pod: &Pod, r: &PodRuntime, now: DateTime<Utc>) 
         .collect();
     // The kubelet reports container statuses sorted by name.
     statuses.sort_by(|a, b| a.name.cmp(&b.name));
-    let all_running = r.containers.iter().all(|c| matches!(c.state, RuntimeState::Running { .. }));
+    // `getPhase`: a container that never ran and waits keeps the pod Pending; once all
+    // have run, the pod is Running while any runs or will be restarted, and
+    // Succeeded/Failed when all have stopped for good.
+    let waiting = r.containers.iter().filter(|c| c.last_terminated.is_none() && matches!(c.state, RuntimeState::Creating | RuntimeState::Pulling { .. } | RuntimeState::PullFailed { .. })).count();
+    let running = r.containers.iter().filter(|c| matches!(c.state, RuntimeState::Running { .. })).count();
+    let policy = spec.restart_policy.as_deref().unwrap_or("Always");
+    let exit_codes: Vec<i32> = r
+        .containers
+        .iter()
+        .filter_map(|c| match &c.state {
+            RuntimeState::Exited { finished, .. } => Some(finished.exit_code),
+            _ => None,
+        })
+        .collect();
+    let phase = if waiting > 0 {
+        "Pending"
+    } else if running > 0 {
+        "Running"
+    } else if policy == "Always" {
+        "Running"
+    } else if exit_codes.len() == r.containers.len() && exit_codes.iter().all(|c| *c == 0) {
+        "Succeeded"
+    } else if policy == "Never" || exit_codes.iter().all(|c| *c == 0) {
+        "Failed"
+    } else {
+        "Running"
+    };
     let unready: Vec<String> = statuses.iter().filter(|s| !s.ready).map(|s| s.name.clone()).collect();
     let keep_time = |type_: &str, status: &str| -> Option<Time> {
         old.conditions
@@ -691,7 +891,7 @@ fn pod_status(cluster: &Cluster, pod: &Pod, r: &PodRuntime, now: DateTime<Utc>) 
     ];
     let ip = if r.sandbox_ready { r.ip.clone() } else { None };
     PodStatus {
-        phase: Some(if all_running { "Running" } else { "Pending" }.into()),
+        phase: Some(phase.into()),
         conditions: Some(conditions),
         host_ip: host_ip.clone(),
         host_ips: host_ip.map(|ip| vec![HostIP { ip }]),

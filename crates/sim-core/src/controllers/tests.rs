@@ -464,3 +464,56 @@ fn advance_is_cheap_when_nothing_is_due() {
     sleep(&mut c, 3600);
     assert_eq!(c.store.resource_version(), rv);
 }
+
+fn bare_pod(name: &str, image: &str, command: Option<Vec<&str>>, restart: &str) -> serde_json::Value {
+    let mut container = json!({"name": name, "image": image});
+    if let Some(cmd) = command {
+        container["command"] = json!(cmd);
+    }
+    json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {"containers": [container], "restartPolicy": restart}
+    })
+}
+
+fn container_status(c: &Cluster, name: &str) -> k8s_openapi::api::core::v1::ContainerStatus {
+    let p = pods_of(c, name).into_iter().find(|p| p.metadata.name.as_deref() == Some(name)).unwrap_or_else(|| panic!("no pod {name}"));
+    p.status.and_then(|s| s.container_statuses).and_then(|cs| cs.into_iter().next()).unwrap_or_else(|| panic!("no status for {name}"))
+}
+
+#[test]
+fn a_shell_image_with_nothing_to_do_crash_loops() {
+    let mut c = cluster();
+    create(&mut c, bare_pod("bb", "busybox", None, "Always"));
+    create(&mut c, bare_pod("sleeper", "busybox", Some(vec!["sleep", "3600"]), "Always"));
+    sleep(&mut c, 8);
+    let s = container_status(&c, "bb");
+    assert!(s.restart_count >= 1, "restarted once at once: {s:?}");
+    assert_eq!(container_status(&c, "sleeper").state.and_then(|st| st.running).is_some(), true);
+    sleep(&mut c, 5);
+    let s = container_status(&c, "bb");
+    let waiting = s.state.and_then(|st| st.waiting).unwrap_or_default();
+    assert_eq!(waiting.reason.as_deref(), Some("CrashLoopBackOff"));
+    assert!(waiting.message.as_deref().unwrap_or("").starts_with("back-off 10s restarting failed container=bb pod=bb_default("), "{waiting:?}");
+    assert_eq!(s.last_state.and_then(|l| l.terminated).map(|t| (t.exit_code, t.reason)), Some((0, Some("Completed".into()))));
+    assert_eq!(phase(&pods_of(&c, "bb")[0]), "Running");
+    let backoff = messages(&c, "BackOff");
+    assert!(backoff.iter().any(|m| m.starts_with("Back-off restarting failed container bb in pod bb_default(")), "{backoff:?}");
+    // Over five minutes the delays grow 10, 20, 40, 80, 160 s: about 6 restarts.
+    sleep(&mut c, 300);
+    let restarts = container_status(&c, "bb").restart_count;
+    assert!((5..=7).contains(&restarts), "{restarts}");
+}
+
+#[test]
+fn pods_that_never_restart_finish() {
+    let mut c = cluster();
+    create(&mut c, bare_pod("ok", "busybox", Some(vec!["sh", "-c", "echo hello"]), "Never"));
+    create(&mut c, bare_pod("bad", "busybox", Some(vec!["sh", "-c", "exit 3"]), "Never"));
+    sleep(&mut c, 10);
+    assert_eq!(phase(&pods_of(&c, "ok")[0]), "Succeeded");
+    assert_eq!(phase(&pods_of(&c, "bad")[0]), "Failed");
+    let t = container_status(&c, "bad").state.and_then(|s| s.terminated).unwrap_or_default();
+    assert_eq!((t.exit_code, t.reason.as_deref()), (3, Some("Error")));
+}
