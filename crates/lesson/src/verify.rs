@@ -43,8 +43,11 @@ impl Report {
         self.failures.is_empty()
     }
 
-    /// Steps with no failure.
+    /// Steps with no failure (none when the lesson's setup failed).
     pub fn steps_passed(&self) -> usize {
+        if self.failures.iter().any(|f| f.step.is_none()) {
+            return 0;
+        }
         (0..self.steps).filter(|i| !self.failures.iter().any(|f| f.step.as_ref().map(|s| s.0) == Some(*i))).count()
     }
 }
@@ -60,7 +63,7 @@ pub fn check_lesson(lesson: &Lesson) -> Report {
     let mut session = match Session::start(lesson.clone(), ClusterConfig::default()) {
         Ok(s) => s,
         Err(e) => {
-            report.failures.push(Failure { step: None, line: 1, message: format!("setup: {e}"), diff: String::new() });
+            report.failures.push(Failure { step: None, line: 1, message: e, diff: String::new() });
             return report;
         }
     };
