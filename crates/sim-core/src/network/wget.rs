@@ -335,12 +335,38 @@ fn deliver(
         let label = if to_stdout { "-" } else { &file };
         out.err(&format!("{label:<19} 100%[===================>] {size:>7}  --.-KB/s    in 0s      \n\n"));
         let now = cluster.clock.now().format("%Y-%m-%d %H:%M:%S");
+        // The simulated transfer takes one millisecond.
+        let rate = gnu_rate(size as f64 * 1000.0);
         if to_stdout {
-            out.err(&format!("{now} (12.5 MB/s) - written to stdout [{size}/{size}]\n\n"));
+            out.err(&format!("{now} ({rate}) - written to stdout [{size}/{size}]\n\n"));
         } else {
-            out.err(&format!("{now} (12.5 MB/s) - ‘{file}’ saved [{size}/{size}]\n\n"));
+            out.err(&format!("{now} ({rate}) - ‘{file}’ saved [{size}/{size}]\n\n"));
         }
     }
     let _ = log_date;
     0
+}
+
+/// GNU Wget's download rate (`retr_rate`): B/s, KB/s, MB/s or GB/s with fewer
+/// decimals as the number grows.
+fn gnu_rate(bytes_per_second: f64) -> String {
+    let units = ["B/s", "KB/s", "MB/s", "GB/s"];
+    let mut rate = bytes_per_second;
+    let mut unit = 0;
+    while rate >= 1024.0 && unit + 1 < units.len() {
+        rate /= 1024.0;
+        unit += 1;
+    }
+    let precision = if rate >= 99.95 { 0 } else if rate >= 9.995 { 1 } else { 2 };
+    format!("{rate:.precision$} {}", units.get(unit).copied().unwrap_or("B/s"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rates() {
+        assert_eq!(super::gnu_rate(615_000.0), "601 KB/s");
+        assert_eq!(super::gnu_rate(45_000.0), "43.9 KB/s");
+        assert_eq!(super::gnu_rate(500.0), "500 B/s");
+    }
 }
