@@ -3,12 +3,12 @@
 //! and a curl on a clone of the simulator for the network.
 
 use serde::Serialize;
+use sim_core::kubectl::jsonpath::JsonPath;
 use sim_core::resources::lookup;
 use sim_core::store::{Object, ObjectKey};
 use sim_core::{Output, Simulator};
 
 use crate::environment;
-use crate::jsonpath;
 use crate::model::{Check, CheckKind, Expect, ObjectRef};
 
 /// The outcome of one check: whether it passed and, if not, what was seen.
@@ -114,10 +114,13 @@ pub fn find<'s>(sim: &'s Simulator, object: &ObjectRef) -> Result<&'s Object, St
         .ok_or_else(|| format!("{}/{} not found", object.resource, object.name))
 }
 
-/// Reads a JSONPath template from an object, as `kubectl get -o jsonpath` prints it.
+/// Reads a JSONPath template from an object, as `kubectl get -o jsonpath` prints it
+/// (missing keys print nothing, as with kubectl's default
+/// `--allow-missing-template-keys=true`).
 pub fn read_jsonpath(sim: &Simulator, object: &ObjectRef, path: &str) -> Result<String, String> {
     let found = find(sim, object)?;
-    jsonpath::evaluate(path, &found.to_json())
+    let template = JsonPath::parse(path).map_err(|e| format!("jsonpath {path:?}: {e}"))?;
+    template.execute(&found.to_json(), true).map_err(|e| format!("jsonpath {path:?}: {e}"))
 }
 
 /// A pod counts as ready when its Ready condition is True and it is not terminating,

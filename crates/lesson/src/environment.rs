@@ -2,20 +2,22 @@
 //! files, switching the cloud provider, and looking at files or the network
 //! without disturbing the learner.
 //!
-//! Everything goes through the simulator's own commands (`kubectl apply -f -`,
-//! `cat > FILE`, `curl`), exactly as a learner would type them, so a lesson
-//! exercises the same code paths as the learner and never reaches past the
-//! simulator's public surface. Looks that have side effects (a curl advances the
-//! clock and draws from the seeded generator; every command lands in history) run
-//! on a clone of the simulator, so checking never changes what the learner sees.
+//! Objects are created through the simulator's own commands (`kubectl apply -f -`,
+//! or the lesson's command lines), exactly as a learner would type them, so a
+//! lesson exercises the same code paths as the learner. Files go straight into the
+//! shell's filesystem, as the browser's "create file" button does (no command in
+//! the learner's history). Looks that have side effects (a curl advances the
+//! clock and draws from the seeded generator) run on a clone of the simulator, so
+//! checking never changes what the learner sees.
 
 use sim_core::controllers::cloud_provider::CloudProvider;
+use sim_core::vfs::{Vfs, HOME};
 use sim_core::{ClusterConfig, Output, Simulator};
 
 use crate::model::{Action, ClusterSetup, FileSpec, Place, SetupObject};
 
 /// The heredoc terminator the engine uses; a manifest containing it on a line of
-/// its own cannot be placed (reported as an error).
+/// its own cannot be applied (reported as an error).
 const EOF_MARK: &str = "KUBESIM_LESSON_EOF";
 
 /// Builds the simulator a lesson starts from. `base` carries what the host decides
@@ -25,14 +27,8 @@ pub fn start(setup: &ClusterSetup, files: &[FileSpec], base: ClusterConfig) -> R
     config.seed = setup.seed;
     config.topology.workers = setup.workers;
     let mut sim = Simulator::new(config);
-    if !setup.images.is_empty() {
-        // The kubelet's list of known images has no public switch yet; refusing is
-        // honest, where ignoring would let pods fail for a reason the author never sees.
-        return Err(format!(
-            "cluster.images ({}) cannot be applied: this simulator has no way to add images yet",
-            setup.images.join(", ")
-        ));
-    }
+    // Images the lesson's workloads use besides the kubelet's known list.
+    sim.cluster.controllers.extra_images.extend(setup.images.iter().cloned());
     if setup.cloud_provider {
         apply_action(&mut sim, &Action::CloudProvider { enabled: true })?;
     }
@@ -67,24 +63,23 @@ fn heredoc(command: &str, body: &str) -> Result<String, String> {
 }
 
 /// Writes a file into the learner's filesystem, as the "create file" button does.
+/// Relative paths are relative to the home directory; missing parent directories
+/// are created (the button is not a shell and need not fail on them).
 pub fn create_file(sim: &mut Simulator, path: &str, content: &str) -> Result<(), String> {
-    let quoted = shell_quote(path);
-    let line = heredoc(&format!("cat > {quoted}"), content)?;
-    let out = sim.run_line(&line);
-    if out.exit_code != 0 {
-        return Err(format!("could not create {path} (exit {}): {}", out.exit_code, out.display.trim_end()));
+    let now = sim.cluster.clock.now();
+    let full = Vfs::resolve(HOME, path);
+    let vfs = &mut sim.shell.vfs;
+    let parent = Vfs::parent(&full).to_string();
+    if !vfs.is_dir(&parent) {
+        vfs.mkdir(&parent, true, now).map_err(|e| format!("{path}: {}", e.message()))?;
     }
-    Ok(())
+    vfs.write(&full, content, false, now).map_err(|e| format!("{path}: {}", e.message()))
 }
 
-/// Reads a file from the learner's filesystem without side effects.
+/// Reads a file from the learner's filesystem (relative to the home directory).
 pub fn read_file(sim: &Simulator, path: &str) -> Result<String, String> {
-    let mut probe = sim.clone();
-    let out = probe.run_line(&format!("cat {}", shell_quote(path)));
-    if out.exit_code != 0 {
-        return Err(out.display.trim_end().to_string());
-    }
-    Ok(out.stdout)
+    let full = Vfs::resolve(HOME, path);
+    sim.shell.vfs.read(&full).map(str::to_string).map_err(|e| format!("{path}: {}", e.message()))
 }
 
 /// Runs `curl` from a place on a clone of the simulator and returns its output.

@@ -10,7 +10,7 @@
 //! - [`model`]: the parsed lesson (steps, blocks, checks, quizzes, scenes).
 //! - [`parse`]: markdown to [`model::Lesson`], with file:line:column errors ([`error`]).
 //! - [`environment`]: start cluster, files, actions, side-effect-free looks.
-//! - [`checks`]: evaluating checks; [`jsonpath`]: the JSONPath they read with.
+//! - [`checks`]: evaluating checks (JSONPath through sim-core's kubectl JSONPath).
 //! - [`quiz`]: grading quizzes.
 //! - [`session`]: a learner's session and [`session::Progress`].
 //! - [`verify`]: the reference-solution checker.
@@ -18,7 +18,6 @@
 pub mod checks;
 pub mod environment;
 pub mod error;
-pub mod jsonpath;
 pub mod model;
 pub mod parse;
 pub mod quiz;

@@ -402,7 +402,7 @@ fn a_wrong_transcript_and_a_failing_check_are_reported_with_their_step() {
 
 #[test]
 fn the_start_cluster_follows_the_front_matter() {
-    let text = "---\nid: s\ntitle: S\ncluster:\n  workers: 3\n  seed: 7\n  cloud_provider: true\nfiles:\n  - path: notes.txt\n    content: |\n      remember 30080\n---\n## S\n";
+    let text = "---\nid: s\ntitle: S\ncluster:\n  workers: 3\n  seed: 7\n  cloud_provider: true\n  images: [example.com/shop]\nfiles:\n  - path: notes.txt\n    content: |\n      remember 30080\n---\n## S\n";
     let lesson = parse_lesson("s.md", text).unwrap_or_else(|e| panic!("{e}"));
     let mut s = Session::start(lesson, ClusterConfig::default()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.sim.config().seed, 7);
@@ -413,6 +413,9 @@ fn the_start_cluster_follows_the_front_matter() {
         .get(&sim_core::store::ObjectKey::new(sim_core::resources::Kind::Node, "", "kind-worker3"))
         .is_some());
     assert!(s.sim.cluster.cloud_provider.is_some());
+    assert_eq!(s.sim.cluster.controllers.extra_images, ["example.com/shop"]);
+    // Files land in the home directory without a command in the learner's history.
+    assert!(s.sim.shell.history.is_empty(), "{:?}", s.sim.shell.history);
     assert_eq!(lesson::environment::read_file(&s.sim, "notes.txt").as_deref(), Ok("remember 30080\n"));
     // The cloud can be switched off and on again by an action.
     s.apply_action(&Action::CloudProvider { enabled: false }).unwrap();
