@@ -1,5 +1,6 @@
 //! kubectl: the command line parsed as kubectl parses it, one module per verb.
 //!
+//! - [`describe`]: `kubectl describe`.
 //! - [`flags`]: flag definitions (read from kubectl's own help texts) and the pflag parser.
 //! - [`help`]: kubectl's help texts and the command list behind "Did you mean this?".
 //! - [`get`]: `kubectl get`.
@@ -11,6 +12,7 @@
 //! to the verb, and answers for everything else: help, unknown commands, and real
 //! kubectl commands that kubesim does not simulate.
 
+pub mod describe;
 pub mod flags;
 pub mod get;
 pub mod help;
@@ -59,6 +61,7 @@ pub fn run_in(cluster: &mut Cluster, host: &mut host::Host, args: &[String], std
     }
     match verb {
         "create" => create::run(cluster, host, &rest, stdin, out),
+        "describe" => describe::run(cluster, &rest, out),
         "get" => get::run(cluster, &rest, out),
         "version" => version::run(&rest, out),
         "help" => run_help(&rest, out),
