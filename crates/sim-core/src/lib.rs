@@ -26,6 +26,7 @@ pub mod kubectl;
 pub mod network;
 pub mod labels;
 pub mod naming;
+pub mod persist;
 pub mod printers;
 pub mod rand;
 pub mod resources;

@@ -189,6 +189,14 @@ impl Store {
         Store::default()
     }
 
+    /// A store rebuilt from saved objects (`persist::restore_cluster`): each object keeps
+    /// its resourceVersion, the global counter continues from `resource_version`, and
+    /// the watch log starts empty.
+    pub fn restore(objects: Vec<Object>, resource_version: u64) -> Store {
+        let objects = objects.into_iter().map(|o| (o.key(), o)).collect();
+        Store { objects, resource_version, watch_log: Vec::new() }
+    }
+
     pub fn resource_version(&self) -> u64 {
         self.resource_version
     }

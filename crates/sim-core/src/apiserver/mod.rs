@@ -337,16 +337,20 @@ pub fn decode_as(kind: Kind, value: serde_json::Value) -> Result<Object, Status>
 
 /// Deletes an object: `DELETE /.../<resource>/<name>`.
 ///
-/// What real clusters do, and kubesim with them:
-/// - an object with finalizers (or a pod on a node with a grace period) is only marked:
-///   `deletionTimestamp` is set and the object stays until its finalizers are gone
-///   (the kubelet removes a terminating pod once its containers stopped, see
-///   [`remove_terminated_pod`]);
+/// What the registry does, and kubesim with it (`store.go Delete`,
+/// `deletionFinalizersForGarbageCollection`, the pod strategy's graceful delete):
+/// - propagation `Orphan` adds the `orphan` finalizer and `Foreground` the
+///   `foregroundDeletion` finalizer; the garbage collector
+///   (`controllers::garbage_collector`) does the rest and removes them;
+/// - an object with finalizers is only marked: `deletionTimestamp` is set and it stays
+///   until an update removes the last finalizer;
+/// - a pod bound to a node with a grace period is marked with
+///   `deletionTimestamp = now + grace`; its kubelet removes it once stopped. An
+///   unscheduled pod, or grace 0, goes at once;
 /// - a Namespace turns `Terminating`; its contents are deleted and it disappears when
 ///   empty ([`reconcile_namespaces`]);
-/// - dependents (objects whose ownerReferences name the deleted uid) are deleted by the
-///   garbage collector for Background and Foreground propagation, and orphaned (their
-///   ownerReference removed) for Orphan.
+/// - anything else is removed at once; with `Background` its dependents are then
+///   collected by the garbage collector.
 pub fn delete(cluster: &mut Cluster, kind: Kind, namespace: &str, name: &str, opts: &DeleteOptions) -> Result<Object, Status> {
     let current = get(cluster, kind, namespace, name)?.clone();
     if opts.dry_run {
@@ -354,7 +358,6 @@ pub fn delete(cluster: &mut Cluster, kind: Kind, namespace: &str, name: &str, op
     }
     let now = now(cluster);
     let key = current.key();
-    let uid = current.metadata().uid.clone().unwrap_or_default();
 
     // Already terminating: a second delete may only shorten a pod's grace period.
     if current.metadata().deletion_timestamp.is_some() {
@@ -365,29 +368,6 @@ pub fn delete(cluster: &mut Cluster, kind: Kind, namespace: &str, name: &str, op
     }
 
     let mut marked = current.clone();
-    let mut finalizers = marked.metadata().finalizers.clone().unwrap_or_default();
-    match opts.propagation {
-        Propagation::Orphan => orphan_dependents(cluster, &uid),
-        Propagation::Foreground => {
-            if !finalizers.iter().any(|f| f == "foregroundDeletion") {
-                finalizers.push("foregroundDeletion".to_string());
-            }
-        }
-        Propagation::Background => {}
-    }
-
-    let grace = match (&current, opts.grace_period) {
-        (Object::Pod(pod), g) => {
-            let default = pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds).unwrap_or(30);
-            let g = g.unwrap_or(default).max(0);
-            // A pod no kubelet runs (unscheduled) has nothing to stop: the registry
-            // deletes it at once (pod strategy CheckGracefulDelete).
-            let scheduled = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some_and(|n| !n.is_empty());
-            if scheduled { g } else { 0 }
-        }
-        _ => 0,
-    };
-
     if let Object::Namespace(ns) = &mut marked {
         let status = ns.status.get_or_insert_with(Default::default);
         status.phase = Some("Terminating".to_string());
@@ -395,42 +375,48 @@ pub fn delete(cluster: &mut Cluster, kind: Kind, namespace: &str, name: &str, op
         marked.metadata_mut().deletion_grace_period_seconds = Some(0);
         let stored = cluster.store.put(marked).clone();
         delete_namespace_contents(cluster, name);
-        reconcile_namespaces(cluster);
         return Ok(stored);
     }
+
+    let mut finalizers = marked.metadata().finalizers.clone().unwrap_or_default();
+    let gc_finalizer = match opts.propagation {
+        Propagation::Orphan => Some("orphan"),
+        Propagation::Foreground => Some("foregroundDeletion"),
+        Propagation::Background => None,
+    };
+    if let Some(f) = gc_finalizer {
+        if !finalizers.iter().any(|x| x == f) {
+            finalizers.push(f.to_string());
+        }
+    }
+
+    let grace = match &current {
+        Object::Pod(pod) => {
+            let default = pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds).unwrap_or(30);
+            let g = opts.grace_period.unwrap_or(default).max(0);
+            // A pod no kubelet runs (unscheduled) has nothing to stop.
+            let scheduled = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some_and(|n| !n.is_empty());
+            if scheduled { g } else { 0 }
+        }
+        _ => 0,
+    };
 
     if grace > 0 || !finalizers.is_empty() {
         let meta = marked.metadata_mut();
         meta.deletion_timestamp = Some(Time(now + Duration::seconds(grace)));
         meta.deletion_grace_period_seconds = Some(grace);
         meta.finalizers = if finalizers.is_empty() { None } else { Some(finalizers) };
-        // Marking for deletion is a write: generation moves for kinds that have it.
         if let Some(g) = meta.generation {
+            // Setting deletionTimestamp counts as a change for kinds with a generation.
             meta.generation = Some(g + 1);
         }
-        let stored = cluster.store.put(marked).clone();
-        if opts.propagation != Propagation::Orphan {
-            delete_dependents(cluster, &uid);
-            finish_deletion_if_ready(cluster, &stored);
-        }
-        return Ok(stored);
+        return Ok(cluster.store.put(marked).clone());
     }
-
-    let removed = cluster.store.remove(&key).unwrap_or(current);
-    if opts.propagation != Propagation::Orphan {
-        delete_dependents(cluster, &uid);
-    }
-    Ok(removed)
-}
-
-/// The kubelet's last word on a terminating pod: once its containers stopped it
-/// deletes the pod with grace 0 and the object disappears.
-pub fn remove_terminated_pod(cluster: &mut Cluster, namespace: &str, name: &str) -> Option<Object> {
-    cluster.store.remove(&ObjectKey::new(Kind::Pod, namespace, name))
+    Ok(cluster.store.remove(&key).unwrap_or(current))
 }
 
 /// The namespace controller's work: a Terminating namespace whose contents are gone
-/// loses its `kubernetes` finalizer and disappears. Idempotent; call it on every tick.
+/// disappears. Idempotent; run on every controller pass.
 pub fn reconcile_namespaces(cluster: &mut Cluster) {
     let terminating: Vec<String> = cluster
         .store
@@ -459,86 +445,23 @@ fn delete_namespace_contents(cluster: &mut Cluster, namespace: &str) {
     }
 }
 
-/// The garbage collector, background mode: every object owned by `uid` is deleted
-/// (and, through the same path, what it owns).
-fn delete_dependents(cluster: &mut Cluster, uid: &str) {
-    if uid.is_empty() {
-        return;
-    }
-    let dependents: Vec<(Kind, String, String)> = cluster
-        .store
-        .all()
-        .filter(|o| {
-            o.metadata().deletion_timestamp.is_none()
-                && o.metadata().owner_references.as_ref().is_some_and(|refs| refs.iter().any(|r| r.uid == uid))
-        })
-        .map(|o| (o.kind(), o.namespace().to_string(), o.name().to_string()))
-        .collect();
-    for (kind, ns, name) in dependents {
-        let _ = delete(cluster, kind, &ns, &name, &DeleteOptions::default());
-    }
-}
-
-/// The garbage collector, orphan mode: dependents lose their ownerReference to `uid`.
-fn orphan_dependents(cluster: &mut Cluster, uid: &str) {
-    if uid.is_empty() {
-        return;
-    }
-    let dependents: Vec<Object> = cluster
-        .store
-        .all()
-        .filter(|o| o.metadata().owner_references.as_ref().is_some_and(|refs| refs.iter().any(|r| r.uid == uid)))
-        .cloned()
-        .collect();
-    for mut o in dependents {
-        if let Some(refs) = o.metadata_mut().owner_references.as_mut() {
-            refs.retain(|r| r.uid != uid);
-        }
-        if o.metadata().owner_references.as_ref().is_some_and(|r| r.is_empty()) {
-            o.metadata_mut().owner_references = None;
-        }
-        cluster.store.put(o);
-    }
-}
-
 /// An object marked for deletion whose finalizers are all gone is removed (the
-/// registry's deleteForEmptyFinalizers). `foregroundDeletion` is removed by the
-/// garbage collector once no dependents remain.
+/// registry's deleteForEmptyFinalizers). Pods wait for their kubelet instead.
 fn finish_deletion_if_ready(cluster: &mut Cluster, object: &Object) {
     let meta = object.metadata();
-    if meta.deletion_timestamp.is_none() {
+    if meta.deletion_timestamp.is_none() || matches!(object, Object::Pod(_) | Object::Namespace(_)) {
         return;
     }
-    let uid = meta.uid.clone().unwrap_or_default();
-    let mut finalizers = meta.finalizers.clone().unwrap_or_default();
-    if finalizers.iter().any(|f| f == "foregroundDeletion") {
-        let has_dependents = cluster
-            .store
-            .all()
-            .any(|o| o.metadata().owner_references.as_ref().is_some_and(|r| r.iter().any(|r| r.uid == uid)));
-        if !has_dependents {
-            finalizers.retain(|f| f != "foregroundDeletion");
-            let mut o = object.clone();
-            o.metadata_mut().finalizers = if finalizers.is_empty() { None } else { Some(finalizers.clone()) };
-            cluster.store.put(o);
-        }
-    }
-    // A pod with a grace period waits for the kubelet; anything else goes now.
-    let is_graceful_pod = matches!(object, Object::Pod(_)) && meta.deletion_grace_period_seconds.unwrap_or(0) > 0;
-    if finalizers.is_empty() && !is_graceful_pod {
+    if meta.finalizers.as_ref().is_none_or(|f| f.is_empty()) {
         cluster.store.remove(&object.key());
     }
 }
 
-/// Removes terminated pods... see [`remove_terminated_pod`]; and drops
-/// `foregroundDeletion` owners whose dependents are gone. Idempotent; call on every tick.
+/// The API server's own deletion loops: objects marked for deletion with no
+/// finalizers left are removed, Terminating namespaces are emptied and removed.
+/// Idempotent; the controllers run it on every pass.
 pub fn reconcile_deletions(cluster: &mut Cluster) {
-    let pending: Vec<Object> = cluster
-        .store
-        .all()
-        .filter(|o| o.metadata().deletion_timestamp.is_some() && !matches!(o, Object::Pod(_) | Object::Namespace(_)))
-        .cloned()
-        .collect();
+    let pending: Vec<Object> = cluster.store.all().filter(|o| o.metadata().deletion_timestamp.is_some()).cloned().collect();
     for o in pending {
         finish_deletion_if_ready(cluster, &o);
     }
@@ -681,3 +604,6 @@ fn validate_update(cluster: &Cluster, old: &Object, new: &Object) -> Vec<FieldEr
     }
     errs
 }
+
+#[cfg(test)]
+mod tests;

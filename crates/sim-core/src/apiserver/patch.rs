@@ -42,7 +42,7 @@ fn merge_value(original: &Value, patch: &Value) -> Value {
 
 /// How a list at a path is patched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ListStrategy {
+pub enum ListStrategy {
     /// Items are objects matched by this key.
     MergeByKey(&'static str),
     /// A list of scalars merged as a set (`metadata.finalizers`).
@@ -51,7 +51,7 @@ enum ListStrategy {
 }
 
 /// The `patchMergeKey` of the list at `path` (segments with list items written `[]`).
-fn list_strategy(kind: Kind, path: &[String]) -> ListStrategy {
+pub fn list_strategy(kind: Kind, path: &[String]) -> ListStrategy {
     let Some(last) = path.last() else { return ListStrategy::Replace };
     let parent = path.len().checked_sub(2).and_then(|i| path.get(i)).map(String::as_str).unwrap_or("");
     match last.as_str() {
