@@ -1,1 +1,200 @@
-fn main() {}
+//! kubesim's chores, run by `./dev` (or `cargo run -p xtask -- COMMAND`).
+//!
+//! - `setup`: install what is missing (wasm target, Trunk, wasm-bindgen-cli pinned to
+//!   Cargo.lock, npm packages, and with `--browser` Debian's chromium).
+//! - `build`: the static site in `dist/` (Trunk) and the offline page, with sizes.
+//! - `offline`: only the offline page, from an existing `dist/`.
+//! - `serve [--port N]`: build, then serve `dist/` at http://127.0.0.1:8080/.
+//! - `browser-test`: the headless Chromium tests against an existing build.
+//! - `test`: every test: cargo tests, the reference vectors, the build, the browser tests.
+
+mod offline;
+mod serve;
+mod setup;
+mod sizes;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Where the served site is mounted in the browser tests: a sub-path, to prove the
+/// build uses relative URLs only.
+const TEST_PREFIX: &str = "/course/kubesim/";
+
+/// A chore that failed, with what to tell the person running it.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+const USAGE: &str = "\
+usage: ./dev COMMAND   (or: cargo run -p xtask -- COMMAND)
+  serve [--port N]   install what is missing, build, serve dist/ at http://127.0.0.1:8080/
+  test               install what is missing, run every test (cargo, vectors, build, browser)
+  setup [--browser]  install what is missing
+  build              build dist/ (Trunk) and dist/kubesim-offline.html, print sizes
+  offline            rebuild only dist/kubesim-offline.html from dist/
+  browser-test       run the headless Chromium tests against dist/
+";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = repo_root();
+    add_tools_to_path(&root);
+    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["setup"] => setup::ensure_build_tools(&root),
+        ["setup", "--browser"] => setup::ensure_build_tools(&root).and_then(|()| setup::ensure_browser()),
+        ["build"] => setup::ensure_build_tools(&root).and_then(|()| build(&root)),
+        ["offline"] => offline_only(&root),
+        ["serve"] => serve(&root, 8080),
+        ["serve", "--port", port] => match port.parse() {
+            Ok(port) => serve(&root, port),
+            Err(_) => Err(Failure(format!("not a port: {port}"))),
+        },
+        ["browser-test"] => setup::ensure_browser().and_then(|()| browser_test(&root)),
+        ["test"] => test(&root),
+        _ => {
+            eprint!("{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    if let Err(Failure(message)) = result {
+        eprintln!("xtask: {message}");
+        std::process::exit(1);
+    }
+}
+
+fn repo_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+}
+
+/// Tools installed by `cargo install` and by npm (binaryen's wasm-opt, which Trunk
+/// looks up on PATH) must be found by the commands we start.
+fn add_tools_to_path(root: &Path) {
+    let mut paths = vec![root.join("node_modules/.bin")];
+    if let Some(home) = std::env::var_os("HOME") {
+        paths.push(PathBuf::from(home).join(".cargo/bin"));
+    }
+    paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    if let Ok(joined) = std::env::join_paths(paths) {
+        std::env::set_var("PATH", joined);
+    }
+}
+
+/// Runs a command with inherited output; a non-zero exit is a failure.
+pub fn run(command: &mut Command) -> Result<(), Failure> {
+    let shown = format!("{command:?}");
+    match command.status() {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(Failure(format!("{shown} failed ({status})"))),
+        Err(e) => Err(Failure(format!("cannot run {shown}: {e}"))),
+    }
+}
+
+fn build(root: &Path) -> Result<(), Failure> {
+    let started = Instant::now();
+    run(Command::new("trunk").args(["build", "--release"]).current_dir(root))?;
+    let dist = root.join("dist");
+    let offline_size = offline::build(&dist)?;
+    sizes::print(&dist, offline_size)?;
+    println!("xtask: built dist/ in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+fn offline_only(root: &Path) -> Result<(), Failure> {
+    let dist = root.join("dist");
+    let size = offline::build(&dist)?;
+    sizes::print(&dist, size)
+}
+
+fn serve(root: &Path, port: u16) -> Result<(), Failure> {
+    setup::ensure_build_tools(root)?;
+    build(root)?;
+    let dist = root.join("dist");
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port))
+        .map_err(|e| Failure(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+    println!();
+    println!("kubesim is served at   http://127.0.0.1:{port}/");
+    println!("offline page (file://) {}", dist.join(offline::OFFLINE_PAGE).display());
+    println!("press Ctrl-C to stop");
+    serve::serve_forever(listener, dist, "/".to_string());
+    Ok(())
+}
+
+/// Runs the browser tests (tests/browser/, node's test runner driving Debian's
+/// Chromium through playwright-core) against the site served under a sub-path and
+/// against the offline page opened from disk.
+fn browser_test(root: &Path) -> Result<(), Failure> {
+    let dist = root.join("dist");
+    let offline_page = dist.join(offline::OFFLINE_PAGE);
+    if !offline_page.is_file() {
+        return Err(Failure("no dist/kubesim-offline.html: run `./dev` build first".to_string()));
+    }
+    let addr = serve::spawn("127.0.0.1:0", dist, TEST_PREFIX.to_string())
+        .map_err(|e| Failure(format!("cannot start the test server: {e}")))?;
+    let tests: Vec<PathBuf> = std::fs::read_dir(root.join("tests/browser"))
+        .map_err(|e| Failure(format!("tests/browser: {e}")))?
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| path.to_string_lossy().ends_with(".test.mjs"))
+        .collect();
+    run(Command::new("node")
+        .arg("--test")
+        .arg("--test-concurrency=1")
+        .args(&tests)
+        .current_dir(root)
+        .env("KUBESIM_SITE_URL", format!("http://{addr}{TEST_PREFIX}"))
+        .env("KUBESIM_OFFLINE_PAGE", &offline_page)
+        .env("KUBESIM_CHROMIUM", CHROMIUM)
+        .env("KUBESIM_SCREENSHOTS", root.join("target/screenshots")))
+}
+
+/// Every test, each step run even when an earlier one failed, then a summary.
+fn test(root: &Path) -> Result<(), Failure> {
+    let started = Instant::now();
+    setup::ensure_build_tools(root)?;
+    setup::ensure_browser()?;
+    let mut steps: Vec<(&str, Result<(), Failure>)> = Vec::new();
+
+    steps.push(("cargo test", run(Command::new("cargo").args(["test", "--workspace"]).current_dir(root))));
+
+    // The reference vectors live in the steering repository's shared/ directory,
+    // checked out beside this one; a clone without it skips them, saying so.
+    let vectors = root.join("../shared/reference/vectors");
+    if vectors.is_dir() {
+        let result = run(Command::new("cargo")
+            .args(["run", "-q", "-p", "kubesim-cli", "--", "vectors"])
+            .arg(&vectors)
+            .current_dir(root));
+        steps.push(("reference vectors", result));
+    } else {
+        println!("xtask: skipping the reference vectors: {} does not exist", vectors.display());
+    }
+
+    let built = build(root);
+    let built_ok = built.is_ok();
+    steps.push(("build (trunk + offline page)", built));
+    if built_ok {
+        steps.push(("browser tests", browser_test(root)));
+    } else {
+        steps.push(("browser tests", Err(Failure("not run: the build failed".to_string()))));
+    }
+
+    println!();
+    let mut failed = Vec::new();
+    for (name, result) in &steps {
+        match result {
+            Ok(()) => println!("xtask: ok      {name}"),
+            Err(Failure(why)) => {
+                println!("xtask: FAILED  {name}: {why}");
+                failed.push(*name);
+            }
+        }
+    }
+    println!("xtask: test took {:.0?}", started.elapsed());
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure(format!("failed: {}", failed.join(", "))))
+    }
+}

@@ -1,1 +1,35 @@
+//! kubesim's browser app: a Yew page hosting an xterm.js terminal wired to sim-core.
+//!
+//! # Layout
+//! - [`keys`]: xterm.js input strings decoded into keys.
+//! - [`line_editor`]: the prompt's line editor (readline's bindings) and its screen updates.
+//! - [`session`]: the terminal session: keys in, bytes out, lines run through sim-core.
+//! - `xterm`: thin wasm-bindgen bindings to `@xterm/xterm` and `@xterm/addon-fit`.
+//! - `components`: the Yew components, one per file.
+//!
+//! Everything but `xterm` and `components` is plain Rust and is tested natively with
+//! `cargo test -p kubesim-web`; the page itself is tested in headless Chromium by
+//! `tests/browser/`.
 
+// Natively only the tests use the session; the browser build uses all of it.
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+
+mod keys;
+mod line_editor;
+mod session;
+
+#[cfg(target_arch = "wasm32")]
+mod components;
+#[cfg(target_arch = "wasm32")]
+mod xterm;
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    yew::Renderer::<components::app::App>::new().render();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("kubesim-web runs in a browser: `./dev serve` builds and serves it (see README.md).");
+    std::process::exit(2);
+}
