@@ -88,26 +88,46 @@ pub fn check(paths: &[String], out: &mut String) -> bool {
         out.push_str("kubesim: no lessons found\n");
         return false;
     }
+    // Parse everything first, so that ids and prerequisites can be checked across
+    // the lessons of this run.
+    let mut parsed = Vec::new();
     let mut failed = 0;
     for file in &files {
         let name = file.display().to_string();
-        let source = match std::fs::read_to_string(file) {
-            Ok(s) => s,
+        match std::fs::read_to_string(file) {
+            Ok(source) => match lesson::parse_lesson(&name, &source) {
+                Ok(l) => parsed.push(l),
+                Err(errors) => {
+                    failed += 1;
+                    out.push_str(&format!("FAIL {name}: malformed lesson\n{errors}\n"));
+                }
+            },
             Err(e) => {
                 failed += 1;
                 out.push_str(&format!("FAIL {name}: {e}\n"));
-                continue;
             }
-        };
-        let lesson = match lesson::parse_lesson(&name, &source) {
-            Ok(l) => l,
-            Err(errors) => {
-                failed += 1;
-                out.push_str(&format!("FAIL {name}: malformed lesson\n{errors}\n"));
-                continue;
+        }
+    }
+    // Prerequisites can only be judged when whole directories are checked.
+    let whole_course = paths.iter().any(|p| Path::new(p).is_dir());
+    let ids: Vec<String> = parsed.iter().map(|l| l.meta.id.clone()).collect();
+    for (i, lesson) in parsed.iter().enumerate() {
+        let name = &lesson.file;
+        let mut problems = Vec::new();
+        if ids[..i].contains(&lesson.meta.id) {
+            problems.push(format!("the id {:?} is used by another lesson", lesson.meta.id));
+        }
+        if whole_course {
+            for p in lesson.meta.prerequisites.iter().filter(|p| !ids.contains(p)) {
+                problems.push(format!("unknown prerequisite {p:?}"));
             }
-        };
-        let report = lesson::check_lesson(&lesson);
+        }
+        if !problems.is_empty() {
+            failed += 1;
+            out.push_str(&format!("FAIL {name} ({}): {}\n", lesson.meta.id, problems.join("; ")));
+            continue;
+        }
+        let report = lesson::check_lesson(lesson);
         if report.passed() {
             out.push_str(&format!("ok   {name} ({}, {} steps)\n", report.id, report.steps));
             continue;

@@ -92,8 +92,19 @@ fn malformed_lessons_and_bad_usage_fail_clearly() {
         )),
         "{stdout}"
     );
+    // A lesson whose prerequisite is not in the directory.
+    std::fs::write(&file, kubesim_scaffold_with_prerequisite()).unwrap_or_else(|e| panic!("{e}"));
+    let dir_str = dir.to_string_lossy().into_owned();
+    let (stdout, _, code) = kubesim(&["lesson", "check", &dir_str]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains(&format!("FAIL {path} (needs-more): unknown prerequisite \"nowhere\"\n")), "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);
     let (_, stderr, code) = kubesim(&["lesson", "frobnicate"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("kubesim lesson check [PATHS...]"), "{stderr}");
+}
+
+fn kubesim_scaffold_with_prerequisite() -> String {
+    "---\nid: needs-more\ntitle: T\nprerequisites: [nowhere]\n---\n## S\n\n```bash run\nkubectl get nodes\n```\n"
+        .to_string()
 }

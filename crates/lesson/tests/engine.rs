@@ -442,3 +442,70 @@ fn setup_objects_are_a_manifest_or_a_command() {
     let err = Session::start(parse_lesson("s.md", failing).unwrap(), ClusterConfig::default()).unwrap_err();
     assert!(err.starts_with("setup command failed (exit 1):\n$ kubectl get widgets\n"), "{err}");
 }
+
+// ---- the course and its documentation ----
+
+fn repo_file(path: &str) -> String {
+    let full = format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+}
+
+#[test]
+fn every_course_lesson_parses_with_unique_ids_and_known_prerequisites() {
+    let dir = format!("{}/../../lessons", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.ends_with(".md") && n != "README.md")
+        .collect();
+    names.sort();
+    assert!(names.len() >= 6, "{names:?}");
+    let lessons: Vec<lesson::Lesson> = names
+        .iter()
+        .map(|n| parse_lesson(n, &repo_file(&format!("lessons/{n}"))).unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    let ids: Vec<&str> = lessons.iter().map(|l| l.meta.id.as_str()).collect();
+    for (i, l) in lessons.iter().enumerate() {
+        assert!(!ids[..i].contains(&l.meta.id.as_str()), "duplicate id {}", l.meta.id);
+        for p in &l.meta.prerequisites {
+            assert!(ids.contains(&p.as_str()), "{}: unknown prerequisite {p}", l.file);
+        }
+        // Every lesson ends with a hands-on challenge the engine checks.
+        let last = l.steps.last().unwrap_or_else(|| panic!("{}: no steps", l.file));
+        assert!(last.title.starts_with("Challenge"), "{}: last step is {:?}", l.file, last.title);
+        assert!(!last.checks.is_empty(), "{}: the challenge has no checks", l.file);
+        assert!(
+            last.blocks.iter().any(|b| matches!(b, Block::Commands { solution: true, .. })),
+            "{}: the challenge has no solution block",
+            l.file
+        );
+        assert!(l.quizzes().count() >= 2, "{}: fewer than two quizzes", l.file);
+    }
+}
+
+#[test]
+fn the_readme_example_and_snippets_parse() {
+    let readme = repo_file("lessons/README.md");
+    let example = readme.split("## A complete example").nth(1).unwrap_or_else(|| panic!("no complete example"));
+    let body = example.split("````markdown\n").nth(1).unwrap_or_else(|| panic!("no ````markdown block"));
+    let body = body.split("\n````\n").next().unwrap_or("");
+    let l = parse_lesson("README example", &format!("{body}\n")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(l.meta.id, "nodeport-basics");
+    assert_eq!(l.steps.len(), 2);
+    // The check and quiz snippets of the format sections parse inside a lesson.
+    let checks = readme.split("### Checks").nth(1).and_then(|s| s.split("```yaml\n").nth(1)).unwrap_or("");
+    let checks = checks.split("```").next().unwrap_or("");
+    let l = parse_lesson("README checks", &lesson_text(&format!("## S\n\n```check\n{checks}```\n")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(l.steps[0].checks.len(), 9);
+    let quizzes = readme.split("### Quizzes").nth(1).unwrap_or("");
+    let quizzes = quizzes.split("### Visualizer").next().unwrap_or("");
+    let mut count = 0;
+    for block in quizzes.split("```yaml\n").skip(1) {
+        let yaml = block.split("```").next().unwrap_or("");
+        parse_lesson("README quiz", &lesson_text(&format!("## S\n\n```quiz\n{yaml}```\n")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        count += 1;
+    }
+    assert_eq!(count, 3);
+}
