@@ -330,6 +330,12 @@ pub fn run(cluster: &mut Cluster, args: &[String], out: &mut Output) -> i32 {
     if options.all_namespaces && requests.iter().any(|r| r.names.is_some()) {
         return fail("a resource cannot be retrieved by name across all namespaces", out);
     }
+    if options.watch {
+        return match Watch::start_with(cluster, requests, options, out) {
+            Ok(_) => 0,
+            Err(code) => code,
+        };
+    }
     let (fetched, errors) = match fetch(cluster, &requests, &options) {
         Ok(r) => r,
         Err(e) => {
@@ -421,6 +427,109 @@ fn fetch(cluster: &Cluster, requests: &[Request], options: &GetOptions) -> Resul
         fetched.push(Fetched { resource: rt, objects });
     }
     Ok((fetched, errors))
+}
+
+/// A `kubectl get -w` in progress. [`Watch::start`] prints what `kubectl get`
+/// prints (the initial table); each [`Watch::poll`] then prints one row per
+/// change in the store since the last call, aligned under the first table with
+/// remembered column widths, as kubectl's watch loop prints each event's object
+/// (deleted objects show their last state). A shell that can keep a command
+/// running calls `poll` as virtual time passes; one that cannot simply stops
+/// after `start`, which is what `kubectl get -w` does in scripts and tests.
+pub struct Watch {
+    request: Request,
+    options: GetOptions,
+    resource_version: u64,
+    widths: Vec<usize>,
+}
+
+impl Watch {
+    /// Parses `kubectl get ... -w` arguments and prints the initial listing.
+    pub fn start(cluster: &Cluster, args: &[String], out: &mut Output) -> Result<Watch, i32> {
+        let flags = super::flags::parse_or_report("get", args, out)?;
+        let options = GetOptions::from_flags(&flags).map_err(|e| fail(&e, out))?;
+        let (requests, _) = resolve_args(&flags.positional).map_err(|e| fail(&e, out))?;
+        Watch::start_with(cluster, requests, options, out)
+    }
+
+    fn start_with(cluster: &Cluster, requests: Vec<Request>, options: GetOptions, out: &mut Output) -> Result<Watch, i32> {
+        let mut kinds: Vec<Kind> = requests.iter().map(|r| r.resource.kind).collect();
+        kinds.dedup();
+        let Some(request) = requests.first().cloned() else {
+            return Err(fail("Required resource not specified.", out));
+        };
+        if kinds.len() != 1 {
+            return Err(fail(
+                &format!(
+                    "watch is only supported on individual resources and resource collections, but {} resources were found",
+                    requests.len()
+                ),
+                out,
+            ));
+        }
+        if !matches!(options.format, OutputFormat::Table { .. }) {
+            return Err(fail("kubesim: 'kubectl get -w' is simulated for table output only", out));
+        }
+        let mut watch = Watch { request, options, resource_version: cluster.store.resource_version(), widths: Vec::new() };
+        let (fetched, errors) = match fetch(cluster, std::slice::from_ref(&watch.request), &watch.options) {
+            Ok(r) => r,
+            Err(e) => {
+                out.err(&format!("{e}\n"));
+                return Err(1);
+            }
+        };
+        let objects: Vec<Object> = fetched.into_iter().flat_map(|f| f.objects).collect();
+        for e in &errors {
+            out.err(&format!("{e}\n"));
+        }
+        if !errors.is_empty() {
+            return Err(1);
+        }
+        if objects.is_empty() {
+            let rt = watch.request.resource;
+            if rt.namespaced && !watch.options.all_namespaces {
+                out.err(&format!("No resources found in {} namespace.\n", watch.options.namespace));
+            } else {
+                out.err("No resources found\n");
+            }
+        }
+        watch.print(cluster, &objects, true, out);
+        Ok(watch)
+    }
+
+    /// Prints the rows of everything that changed since the last call.
+    pub fn poll(&mut self, cluster: &Cluster, out: &mut Output) {
+        let rt = self.request.resource;
+        let changed: Vec<Object> = cluster
+            .store
+            .events_since(self.resource_version)
+            .map(|e| &e.object)
+            .filter(|o| o.kind() == rt.kind)
+            .filter(|o| !rt.namespaced || self.options.all_namespaces || o.namespace() == self.options.namespace)
+            .filter(|o| self.request.names.as_ref().is_none_or(|names| names.iter().any(|n| n == o.name())))
+            .filter(|o| {
+                self.options.label_selector.as_ref().is_none_or(|(_, s)| s.matches_opt(o.metadata().labels.as_ref()))
+                    && self.options.field_selector.matches(o)
+            })
+            .cloned()
+            .collect();
+        self.resource_version = cluster.store.resource_version();
+        if !changed.is_empty() {
+            self.print(cluster, &changed, false, out);
+        }
+    }
+
+    fn print(&mut self, cluster: &Cluster, objects: &[Object], header: bool, out: &mut Output) {
+        if objects.is_empty() {
+            return;
+        }
+        let wide = matches!(self.options.format, OutputFormat::Table { wide: true });
+        let rows = table_rows(objects, self.request.resource, &self.options, wide, false, cluster.clock.now());
+        let rows = if header && !self.options.no_headers { rows } else { rows[1..].to_vec() };
+        let mut text = String::new();
+        tabwriter::write_table_remembering(&rows, &mut self.widths, &mut text);
+        out.out(&text);
+    }
 }
 
 /// Sorts objects by a JSONPath field (`--sort-by`): numbers numerically, the
@@ -644,6 +753,24 @@ mod tests {
             Some("arguments in resource/name form must have a single resource and name")
         );
         assert_eq!(resolve_args(&args("foo")).err().as_deref(), Some("the server doesn't have a resource type \"foo\""));
+    }
+
+    #[test]
+    fn watch_prints_the_table_then_one_row_per_change() {
+        use crate::clock::Clock;
+        use crate::cluster::Topology;
+        let mut cluster = Cluster::kind(Clock::from_unix_millis(1_767_603_600_000), 1, &Topology::default());
+        let mut out = Output::default();
+        let mut watch = Watch::start(&cluster, &args("get ns -w")[1..], &mut out).unwrap_or_else(|c| panic!("exit {c}"));
+        assert!(out.stdout.starts_with("NAME                 STATUS   AGE\n"), "{}", out.stdout);
+        let mut poll = Output::default();
+        watch.poll(&cluster, &mut poll);
+        assert_eq!(poll.stdout, "", "nothing changed");
+        let mut ns = cluster.store.get(&ObjectKey::new(Kind::Namespace, "", "default")).cloned().unwrap_or_else(|| panic!("no default ns"));
+        ns.metadata_mut().labels = Some([("team".to_string(), "a".to_string())].into_iter().collect());
+        cluster.store.put(ns);
+        watch.poll(&cluster, &mut poll);
+        assert_eq!(poll.stdout, "default              Active   10m\n");
     }
 
     #[test]

@@ -10,8 +10,17 @@ const PADDING: usize = 3;
 
 /// Aligns rows of cells into lines, each ending in `\n`.
 pub fn write_table(rows: &[Vec<String>], out: &mut String) {
+    write_table_remembering(rows, &mut Vec::new(), out);
+}
+
+/// [`write_table`] with cli-runtime's `RememberWidths`: `widths` holds the widest
+/// cell seen so far per column and only grows, so that rows printed later (the
+/// events of `kubectl get -w`) line up under the first table.
+pub fn write_table_remembering(rows: &[Vec<String>], widths: &mut Vec<usize>, out: &mut String) {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0usize; columns];
+    if widths.len() < columns {
+        widths.resize(columns, 0);
+    }
     for row in rows {
         // A cell is a column only when something follows it on its line; the final
         // cell of a row is text, not a column, and does not widen the column.
@@ -49,6 +58,16 @@ mod tests {
         let mut out = String::new();
         write_table(&cells(&[&["NAME", "AGE"], &["kubernetes", "10d"]]), &mut out);
         assert_eq!(out, "NAME         AGE\nkubernetes   10d\n");
+    }
+
+    #[test]
+    fn remembered_widths_only_grow() {
+        let mut widths = Vec::new();
+        let mut out = String::new();
+        write_table_remembering(&cells(&[&["NAME", "AGE"], &["a-long-name", "1s"]]), &mut widths, &mut out);
+        out.clear();
+        write_table_remembering(&cells(&[&["b", "2s"]]), &mut widths, &mut out);
+        assert_eq!(out, "b             2s\n");
     }
 
     #[test]

@@ -733,3 +733,33 @@ metadata:
         assert_eq!(to_string(&v), "a:\n- - x\n  - z\n- []\nb: []\nc: {}\n");
     }
 }
+
+/// Byte-for-byte comparison with the real kubectl 1.32: each `testdata/yaml/cN.json`
+/// is `kubectl create ... --dry-run=client -o json`, and `cN.yaml` the same
+/// command's `-o yaml` (deployments, services, configmaps, secrets, ingresses,
+/// jobs, cronjobs, namespaces, a priority class with a long description).
+#[cfg(test)]
+mod kubectl_captures {
+    const CASES: &[(&str, &str, &str)] = &[
+        ("c1", include_str!("testdata/yaml/c1.json"), include_str!("testdata/yaml/c1.yaml")),
+        ("c2", include_str!("testdata/yaml/c2.json"), include_str!("testdata/yaml/c2.yaml")),
+        ("c3", include_str!("testdata/yaml/c3.json"), include_str!("testdata/yaml/c3.yaml")),
+        ("c4", include_str!("testdata/yaml/c4.json"), include_str!("testdata/yaml/c4.yaml")),
+        ("c5", include_str!("testdata/yaml/c5.json"), include_str!("testdata/yaml/c5.yaml")),
+        ("c6", include_str!("testdata/yaml/c6.json"), include_str!("testdata/yaml/c6.yaml")),
+        ("c7", include_str!("testdata/yaml/c7.json"), include_str!("testdata/yaml/c7.yaml")),
+        ("c9", include_str!("testdata/yaml/c9.json"), include_str!("testdata/yaml/c9.yaml")),
+        ("c10", include_str!("testdata/yaml/c10.json"), include_str!("testdata/yaml/c10.yaml")),
+        ("c11", include_str!("testdata/yaml/c11.json"), include_str!("testdata/yaml/c11.yaml")),
+        ("c12", include_str!("testdata/yaml/c12.json"), include_str!("testdata/yaml/c12.yaml")),
+        ("c13", include_str!("testdata/yaml/c13.json"), include_str!("testdata/yaml/c13.yaml")),
+    ];
+
+    #[test]
+    fn yaml_of_kubectl_json_is_kubectl_yaml() {
+        for (name, json, want) in CASES {
+            let value: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(super::to_string(&value), *want, "{name}");
+        }
+    }
+}
