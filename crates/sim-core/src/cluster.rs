@@ -97,6 +97,7 @@ impl Cluster {
             if index == 1 {
                 // The control plane's add-ons are up before the workers join.
                 system::install_control_plane_addons(&mut cluster, created);
+                controllers::reconcile(&mut cluster);
                 controllers::advance(&mut cluster, created + Duration::seconds(15));
             }
             let node = kind_node(name, *control_plane, index, created);

@@ -517,3 +517,35 @@ fn pods_that_never_restart_finish() {
     let t = container_status(&c, "bad").state.and_then(|s| s.terminated).unwrap_or_default();
     assert_eq!((t.exit_code, t.reason.as_deref()), (3, Some("Error")));
 }
+
+#[test]
+fn a_stuck_rollout_exceeds_its_progress_deadline() {
+    let mut c = cluster();
+    let mut d = deployment("stuck", "nginxx", 1);
+    d["spec"]["progressDeadlineSeconds"] = json!(30);
+    create(&mut c, d);
+    sleep(&mut c, 10);
+    let cond = |c: &Cluster, t: &str| {
+        get_deployment(c, "stuck").status.and_then(|s| s.conditions).unwrap_or_default().into_iter().find(|x| x.type_ == t).unwrap_or_default()
+    };
+    assert_eq!(cond(&c, "Available").reason.as_deref(), Some("MinimumReplicasUnavailable"));
+    assert_eq!(cond(&c, "Progressing").status, "True");
+    sleep(&mut c, 30);
+    let p = cond(&c, "Progressing");
+    assert_eq!((p.status.as_str(), p.reason.as_deref()), ("False", Some("ProgressDeadlineExceeded")));
+    assert!(p.message.as_deref().unwrap_or("").ends_with("has timed out progressing."));
+}
+
+#[test]
+fn system_pods_are_as_old_as_the_cluster() {
+    let c = cluster();
+    let created = c.clock.now() - Duration::minutes(10);
+    for p in pods(&c, "kube-system") {
+        let name = p.metadata.name.clone().unwrap_or_default();
+        let t = p.metadata.creation_timestamp.map(|t| t.0);
+        if name.starts_with("coredns-") || name.starts_with("etcd-") {
+            assert_eq!(t, Some(created), "{name}");
+        }
+    }
+}
+
