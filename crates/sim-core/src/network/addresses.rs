@@ -116,6 +116,8 @@ pub struct PodView {
     /// The Ready condition is True.
     pub ready: bool,
     pub host_network: bool,
+    /// `spec.dnsPolicy` (ClusterFirst when unset).
+    pub dns_policy: String,
     pub hostname: String,
     pub containers: Vec<Container>,
 }
@@ -134,6 +136,7 @@ impl PodView {
                 .and_then(|s| s.conditions.as_ref())
                 .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True")),
             host_network: spec.and_then(|s| s.host_network).unwrap_or(false),
+            dns_policy: spec.and_then(|s| s.dns_policy.clone()).unwrap_or_else(|| "ClusterFirst".to_string()),
             hostname: spec.and_then(|s| s.hostname.clone()).unwrap_or_else(|| name.clone()),
             containers: spec.map(|s| s.containers.clone()).unwrap_or_default(),
             name,

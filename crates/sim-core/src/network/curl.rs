@@ -15,7 +15,7 @@ use crate::network::addresses;
 use crate::network::dns::{self, Resolution};
 use crate::network::http::{Request, Response};
 use crate::network::trace::{self, DnsStep, Outcome, Trace};
-use crate::network::workloads::{self, Reply};
+use crate::network::workloads::{self, Reply, Tls};
 use crate::network::{FileSink, Io, Place};
 use crate::simulator::Output;
 
@@ -45,6 +45,8 @@ struct Options {
     method: Option<String>,
     data: Option<String>,
     user_agent: Option<String>,
+    insecure: bool,
+    cacert: Option<String>,
     urls: Vec<String>,
 }
 
@@ -149,7 +151,9 @@ fn parse(args: &[String]) -> Result<Options, (i32, String)> {
                 "I" | "head" => o.head = true,
                 "i" | "include" => o.include = true,
                 "f" | "fail" => o.fail = true,
-                "k" | "insecure" | "L" | "location" | "4" | "ipv4" | "compressed" | "http1.1" | "N" | "no-buffer" => {}
+                "k" | "insecure" => o.insecure = true,
+                "cacert" => o.cacert = Some(need(value)?),
+                "L" | "location" | "4" | "ipv4" | "compressed" | "http1.1" | "N" | "no-buffer" => {}
                 "H" | "header" => {
                     let v = need(value)?;
                     if let Some((k, val)) = v.split_once(':') {
@@ -170,7 +174,7 @@ fn parse(args: &[String]) -> Result<Options, (i32, String)> {
                 "X" | "request" => o.method = Some(need(value)?),
                 "d" | "data" | "data-raw" | "data-binary" => o.data = Some(need(value)?),
                 "A" | "user-agent" => o.user_agent = Some(need(value)?),
-                "retry" | "u" | "user" | "e" | "referer" | "resolve" | "cacert" | "x" | "proxy" => {
+                "retry" | "u" | "user" | "e" | "referer" | "resolve" | "x" | "proxy" => {
                     need(value)?;
                 }
                 other => {
@@ -478,10 +482,39 @@ fn run(
         }
         Outcome::Connected { server, seen_client } => {
             out.err(&connected_line);
+            let mut http2 = false;
             if url.scheme == "https" {
-                out.err("kubesim: TLS (https://) is not simulated; use http://\n");
-                finish(cluster, &mut t, 1, result);
-                return (Some(t), 1);
+                let tls = workloads::tls_of(cluster, &server);
+                let fail = |code: i32, message: &str, out: &mut Output, result: &mut Result_| {
+                    result.error = message.to_string();
+                    if o.verbose {
+                        out.err(&format!("* {message}\n* closing connection #0\n"));
+                    }
+                    code
+                };
+                let code = match tls {
+                    Tls::Plain => Some(fail(35, "OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number", out, result)),
+                    Tls::Unknown => {
+                        out.err("kubesim: what this server answers over TLS is not simulated\n");
+                        Some(1)
+                    }
+                    // The service account's CA file verifies the API server's certificate.
+                    Tls::ApiServer if o.insecure || o.cacert.as_deref().is_some_and(|c| c.ends_with("ca.crt")) => None,
+                    Tls::Kubelet | Tls::IngressFake | Tls::ApiServer if o.insecure => None,
+                    Tls::ApiServer => Some(fail(60, "SSL certificate problem: unable to get local issuer certificate", out, result)),
+                    Tls::Kubelet | Tls::IngressFake => Some(fail(60, "SSL certificate problem: self-signed certificate", out, result)),
+                };
+                if let Some(code) = code {
+                    finish(cluster, &mut t, 1, result);
+                    if code == 60 && (!o.silent || o.show_error) {
+                        result.error.push_str("\nMore details here: https://curl.se/docs/sslcerts.html\n\ncurl failed to verify the legitimacy of the server and therefore could not\nestablish a secure connection to it. To learn more about this situation and\nhow to fix it, please visit the webpage mentioned above.");
+                    }
+                    return (Some(t), code);
+                }
+                if o.verbose {
+                    out.err("kubesim: curl -v's TLS handshake lines are not simulated\n");
+                }
+                http2 = tls == Tls::ApiServer;
             }
             let request = build_request(o, url);
             if o.verbose {
@@ -489,7 +522,12 @@ fn run(
                 out.err(&request_lines(&request));
                 out.err("* Request completely sent off\n");
             }
-            let response = match workloads::serve(cluster, &server, &request, seen_client) {
+            let reply = if url.scheme == "https" {
+                workloads::serve_tls(cluster, &server, &request, seen_client)
+            } else {
+                workloads::serve(cluster, &server, &request, seen_client)
+            };
+            let response = match reply {
                 Reply::Http(r) => r,
                 Reply::NotSimulated(why) => {
                     let message = if why.starts_with("kubesim:") { why } else { format!("kubesim: {why}") };
@@ -501,7 +539,7 @@ fn run(
             let elapsed = 1 + cluster.rng.below(3) as i64;
             result.status = Some(response.status);
             result.content_type = response.header("Content-Type").unwrap_or("").to_string();
-            let code = print_response(o, url, &response, out, files, result);
+            let code = print_response(o, url, &response, http2, out, files, result);
             finish(cluster, &mut t, elapsed, result);
             (Some(t), code)
         }
@@ -550,8 +588,17 @@ fn request_lines(request: &Request) -> String {
     text
 }
 
-fn header_block(response: &Response) -> String {
-    let mut text = format!("{}\n", response.status_line());
+/// `HTTP/1.1 200 OK`, or `HTTP/2 403 ` as curl shows an HTTP/2 status (no reason).
+fn status_line(response: &Response, http2: bool) -> String {
+    if http2 {
+        format!("HTTP/2 {} ", response.status)
+    } else {
+        response.status_line()
+    }
+}
+
+fn header_block(response: &Response, http2: bool) -> String {
+    let mut text = format!("{}\n", status_line(response, http2));
     for (k, v) in &response.headers {
         text.push_str(&format!("{k}: {v}\n"));
     }
@@ -563,12 +610,13 @@ fn print_response(
     o: &Options,
     url: &Url,
     response: &Response,
+    http2: bool,
     out: &mut Output,
     files: Option<&mut (dyn FileSink + '_)>,
     result: &mut Result_,
 ) -> i32 {
     if o.verbose {
-        let mut text = format!("< {}\n", response.status_line());
+        let mut text = format!("< {}\n", status_line(response, http2));
         for (k, v) in &response.headers {
             text.push_str(&format!("< {k}: {v}\n"));
         }
@@ -584,7 +632,7 @@ fn print_response(
     }
     let mut document = String::new();
     if o.include || o.head {
-        document.push_str(&header_block(response));
+        document.push_str(&header_block(response, http2));
     }
     if !o.head {
         document.push_str(&response.body);

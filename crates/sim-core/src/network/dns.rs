@@ -65,8 +65,14 @@ pub fn resolv_conf(cluster: &Cluster, place: &Place) -> Option<ResolvConf> {
         Place::Host | Place::Node { .. } => None,
         Place::Pod { namespace, name } => {
             let pod = addresses::pod(cluster, namespace, name)?;
-            if pod.host_network {
-                // dnsPolicy ClusterFirst on a hostNetwork pod falls back to Default.
+            // dnsPolicy Default uses the node's resolver; ClusterFirst on a hostNetwork
+            // pod falls back to Default, unless it says ClusterFirstWithHostNet.
+            let cluster_dns = match pod.dns_policy.as_str() {
+                "Default" | "None" => false,
+                "ClusterFirstWithHostNet" => true,
+                _ => !pod.host_network,
+            };
+            if !cluster_dns {
                 return None;
             }
             Some(ResolvConf {

@@ -762,3 +762,35 @@ fn ingress_routes_by_host_and_path() {
     // The proxy's own leg is a trace of its own.
     assert!(c.network.traces().any(|t| t.program == "ingress-nginx"));
 }
+
+#[test]
+fn the_api_server_over_tls_from_a_pod() {
+    use k8s_openapi::api::discovery::v1::{Endpoint, EndpointPort, EndpointSlice};
+    let mut c = nginx_cluster();
+    testkit::service(&mut c, &Svc { name: "kubernetes", cluster_ip: Some("10.96.0.1"), port: 443, target_port: 6443, app: "none", ..Default::default() });
+    let slice = EndpointSlice {
+        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            name: Some("kubernetes".into()),
+            namespace: Some("default".into()),
+            labels: Some([("kubernetes.io/service-name".to_string(), "kubernetes".to_string())].into_iter().collect()),
+            ..Default::default()
+        },
+        address_type: "IPv4".into(),
+        endpoints: vec![Endpoint { addresses: vec!["172.18.0.2".into()], ..Default::default() }],
+        ports: Some(vec![EndpointPort { name: Some(String::new()), port: Some(6443), protocol: Some("TCP".into()), ..Default::default() }]),
+    };
+    c.insert_new(crate::store::Object::EndpointSlice(slice));
+    let (out, code) = testkit::run(&mut c, &client(), curl, "https://kubernetes");
+    assert_eq!(code, 60);
+    assert!(out.starts_with("curl: (60) SSL certificate problem: unable to get local issuer certificate\nMore details here: https://curl.se/docs/sslcerts.html\n"), "{out}");
+    let (out, code) = testkit::run(&mut c, &client(), curl, "-sk https://kubernetes/api/v1/namespaces/default/pods");
+    assert_eq!(code, 0);
+    assert_eq!(out, "{\n  \"kind\": \"Status\",\n  \"apiVersion\": \"v1\",\n  \"metadata\": {},\n  \"status\": \"Failure\",\n  \"message\": \"pods is forbidden: User \\\"system:anonymous\\\" cannot list resource \\\"pods\\\" in API group \\\"\\\" in the namespace \\\"default\\\"\",\n  \"reason\": \"Forbidden\",\n  \"details\": {\n    \"kind\": \"pods\"\n  },\n  \"code\": 403\n}");
+    let (out, code) = testkit::run(&mut c, &client(), curl, "-sk https://kubernetes.default.svc/healthz");
+    assert_eq!((out.as_str(), code), ("ok", 0));
+    let (out, _) = testkit::run(&mut c, &client(), curl, "-skI https://10.96.0.1/");
+    assert!(out.starts_with("HTTP/2 403 \naudit-id: "), "{out}");
+    // TLS to a plain-HTTP server fails in the handshake.
+    let (out, code) = testkit::run(&mut c, &client(), curl, "https://web:80/");
+    assert_eq!((out.as_str(), code), ("curl: (35) OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number\n", 35));
+}

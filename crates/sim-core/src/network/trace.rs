@@ -449,6 +449,18 @@ impl Engine<'_> {
             });
             return self.deliver(node, &pod, out);
         }
+        // hostNetwork pods listen on the node's own address.
+        let host_network_pod = addresses::pods(self.cluster)
+            .into_iter()
+            .find(|p| p.host_network && p.running && p.node.as_deref() == Some(node) && workloads::listens(p, port));
+        if let Some(pod) = host_network_pod {
+            let name = format!("{}/{}", pod.namespace, pod.name);
+            self.hop(HopKind::Pod, &name, Some(node_ip), packet, "a hostNetwork pod shares its node's address".to_string());
+            return Outcome::Connected {
+                server: Server::Pod { namespace: pod.namespace.clone(), name: pod.name.clone(), ip: node_ip, port },
+                seen_client: packet.src,
+            };
+        }
         let control_plane = node_by_name(self.cluster, node).is_some_and(|n| n.excluded_from_load_balancers)
             || node.ends_with("control-plane");
         let daemon = match port {
@@ -507,7 +519,17 @@ impl Engine<'_> {
                 });
                 match pod_by_ip(self.cluster, endpoint.ip) {
                     Some(pod) => self.deliver(node, &pod, out),
-                    None => Outcome::Unreachable { reason: format!("the endpoint {to} has no running pod") },
+                    // An endpoint on a node's own address (the `kubernetes` Service's
+                    // API server, hostNetwork pods): the packet goes to that node.
+                    None => match node_by_ip(self.cluster, endpoint.ip) {
+                        Some(target) => {
+                            if target.name != node {
+                                self.hop(HopKind::NodeToNode, &format!("{node} → {}", target.name), None, out, String::new());
+                            }
+                            self.node_ingress(&target.name, target.ip, out, false)
+                        }
+                        None => Outcome::Unreachable { reason: format!("the endpoint {to} has no running pod") },
+                    },
                 }
             }
             Verdict::Reject { rule } => {

@@ -603,3 +603,135 @@ mod tests {
         assert_eq!(flag_value(&args, "listen").and_then(|l| port_of(&l)), Some(8080));
     }
 }
+
+/// What a server speaks on a TLS port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tls {
+    /// kube-apiserver: a certificate from the cluster CA; HTTP/2.
+    ApiServer,
+    /// The kubelet: a self-signed serving certificate.
+    Kubelet,
+    /// ingress-nginx's default "Kubernetes Ingress Controller Fake Certificate".
+    IngressFake,
+    /// A plain-HTTP server: the TLS handshake fails.
+    Plain,
+    /// Something kubesim does not model.
+    Unknown,
+}
+
+/// What the server behind a connection speaks when curl starts TLS.
+pub fn tls_of(cluster: &Cluster, server: &Server) -> Tls {
+    match server {
+        Server::NodeDaemon { daemon, .. } if daemon.starts_with("kube-apiserver") => Tls::ApiServer,
+        Server::NodeDaemon { daemon, .. } if daemon.starts_with("kubelet") => Tls::Kubelet,
+        Server::NodeDaemon { .. } | Server::HealthCheck { .. } => Tls::Plain,
+        Server::Pod { namespace, name, port, .. } => {
+            let Some(pod) = addresses::pod(cluster, namespace, name) else { return Tls::Unknown };
+            match listener(&pod, *port) {
+                Some(Workload::IngressNginx) if *port == 443 => Tls::IngressFake,
+                Some(Workload::Unknown { .. }) | None => Tls::Unknown,
+                Some(_) => Tls::Plain,
+            }
+        }
+    }
+}
+
+/// Serves a request that arrived over TLS (after curl accepted the certificate).
+pub fn serve_tls(cluster: &mut Cluster, server: &Server, request: &Request, seen_client: SocketAddrV4) -> Reply {
+    let now = cluster.clock.now();
+    match tls_of(cluster, server) {
+        Tls::ApiServer => api_server_anonymous(cluster, request, now),
+        Tls::Kubelet => {
+            // kind's kubelets refuse anonymous requests.
+            Reply::Http(go_response(401, now, "text/plain; charset=utf-8", false, "Unauthorized".to_string(), Vec::new()))
+        }
+        Tls::IngressFake => match server {
+            Server::Pod { namespace, name, .. } => crate::network::ingress::proxy(cluster, (namespace, name), request, seen_client),
+            _ => Reply::NotSimulated("kubesim: this TLS server is not simulated".to_string()),
+        },
+        Tls::Plain | Tls::Unknown => Reply::NotSimulated("kubesim: this TLS server is not simulated".to_string()),
+    }
+}
+
+/// The API server's answers to an unauthenticated request: the health endpoints
+/// are open to everyone (the `system:public-info-viewer` role); everything else is
+/// 403 for `system:anonymous`, with the Status body pretty-printed for curl.
+fn api_server_anonymous(cluster: &mut Cluster, request: &Request, now: DateTime<Utc>) -> Reply {
+    let path = request.path().trim_end_matches('/');
+    let mut headers = vec![
+        h("audit-id", cluster.rng.uuid()),
+        h("cache-control", "no-cache, private"),
+        h("x-content-type-options", "nosniff"),
+        h("x-kubernetes-pf-flowschema-uid", cluster.rng.uuid()),
+        h("x-kubernetes-pf-prioritylevel-uid", cluster.rng.uuid()),
+    ];
+    if matches!(path, "/healthz" | "/livez" | "/readyz") {
+        headers.push(h("content-type", "text/plain; charset=utf-8"));
+        headers.sort();
+        headers.push(h("content-length", "2"));
+        headers.push(h("date", http_date(now)));
+        return Reply::Http(Response::new(200, headers, "ok".to_string()));
+    }
+    if path == "/version" {
+        return Reply::NotSimulated("kubesim: the API server's /version answer is not simulated; try kubectl version".to_string());
+    }
+    let verb = match request.method.as_str() {
+        "POST" => "create",
+        "PUT" => "update",
+        "PATCH" => "patch",
+        "DELETE" => "delete",
+        _ => "get",
+    };
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    // /api/v1/... or /apis/GROUP/VERSION/...
+    let (group, rest): (&str, &[&str]) = match segments.as_slice() {
+        ["api", _version, rest @ ..] => ("", rest),
+        ["apis", group, _version, rest @ ..] => (group, rest),
+        _ => ("", &[]),
+    };
+    let (message, details) = match rest {
+        [] => (
+            format!("forbidden: User \"system:anonymous\" cannot {verb} path \"{}\"", if path.is_empty() { "/" } else { path }),
+            "{}".to_string(),
+        ),
+        rest => {
+            let (namespace, resource, name) = match rest {
+                ["namespaces", ns, resource, name, ..] => (Some(*ns), *resource, Some(*name)),
+                ["namespaces", ns, resource] => (Some(*ns), *resource, None),
+                [resource, name, ..] => (None, *resource, Some(*name)),
+                [resource] => (None, *resource, None),
+                [] => (None, "", None),
+            };
+            let verb = if verb == "get" && name.is_none() { "list" } else { verb };
+            let scope = match namespace {
+                Some(ns) => format!("in the namespace \"{ns}\""),
+                None => "at the cluster scope".to_string(),
+            };
+            let mut details = String::from("{\n");
+            if let Some(n) = name {
+                details.push_str(&format!("    \"name\": \"{n}\",\n"));
+            }
+            if !group.is_empty() {
+                details.push_str(&format!("    \"group\": \"{group}\",\n"));
+            }
+            details.push_str(&format!("    \"kind\": \"{resource}\"\n  }}"));
+            let subject = match name {
+                Some(n) => format!("{resource} \"{n}\" is forbidden"),
+                None => format!("{resource} is forbidden"),
+            };
+            (
+                format!("{subject}: User \"system:anonymous\" cannot {verb} resource \"{resource}\" in API group \"{group}\" {scope}"),
+                details,
+            )
+        }
+    };
+    let body = format!(
+        "{{\n  \"kind\": \"Status\",\n  \"apiVersion\": \"v1\",\n  \"metadata\": {{}},\n  \"status\": \"Failure\",\n  \"message\": \"{}\",\n  \"reason\": \"Forbidden\",\n  \"details\": {details},\n  \"code\": 403\n}}",
+        message.replace('"', "\\\"")
+    );
+    headers.push(h("content-type", "application/json"));
+    headers.sort();
+    headers.push(h("content-length", body.len().to_string()));
+    headers.push(h("date", http_date(now)));
+    Reply::Http(Response::new(403, headers, body))
+}
