@@ -808,7 +808,7 @@ fn find_job(sh: &Shell, spec: &str) -> Option<usize> {
 
 /// One screen of `watch`: procps' header line (`Every 2.0s: CMD` on the left,
 /// `host: date` on the right of an 80-column screen), a blank line, the output.
-pub(super) fn watch_screen(sh: &mut Shell, cluster: &mut Cluster, command: &str, interval: Duration, clear: bool) -> String {
+pub(super) fn watch_screen(sh: &mut Shell, cluster: &mut Cluster, command: &str, interval: Duration, clear: bool, title: bool) -> String {
     let mut sub = Output::default();
     if let Ok(script) = parse::parse(command) {
         sh.budget = super::COMMAND_BUDGET;
@@ -823,7 +823,9 @@ pub(super) fn watch_screen(sh: &mut Shell, cluster: &mut Cluster, command: &str,
     if clear {
         screen.push_str("\x1b[H\x1b[2J");
     }
-    screen.push_str(&format!("{left}{}{right}\n\n", " ".repeat(pad)));
+    if title {
+        screen.push_str(&format!("{left}{}{right}\n\n", " ".repeat(pad)));
+    }
     screen.push_str(&sub.display);
     screen
 }

@@ -91,7 +91,7 @@ impl Clone for Box<dyn StreamJob> {
 #[derive(Clone, Debug)]
 pub enum Foreground {
     /// `watch CMD`: re-runs CMD every `interval` of virtual time.
-    Watch { command: String, interval: Duration, next: DateTime<Utc> },
+    Watch { command: String, interval: Duration, next: DateTime<Utc>, title: bool },
     /// A background job brought back with `fg`.
     Resumed { job: Job },
     /// Any other streaming job, e.g. `kubectl get -w` once kubectl provides one.
@@ -255,6 +255,8 @@ impl Shell {
             }
         };
         self.last_exit_code = code;
+        // Jobs that ended while this line ran are reported before the next prompt.
+        self.report_finished_jobs(cluster, &mut output);
         output.exit_code = code;
         output
     }
@@ -308,7 +310,7 @@ impl Shell {
         let mut output = Output::default();
         let now = cluster.clock.now();
         match self.foreground.take() {
-            Some(Foreground::Watch { command, interval, mut next }) => {
+            Some(Foreground::Watch { command, interval, mut next, title }) => {
                 let mut rounds = 0;
                 let mut redraw = false;
                 while next <= now && rounds < 1000 {
@@ -317,9 +319,9 @@ impl Shell {
                     redraw = true;
                 }
                 if redraw {
-                    output.out(&exec::watch_screen(self, cluster, &command, interval, true));
+                    output.out(&exec::watch_screen(self, cluster, &command, interval, true, title));
                 }
-                self.foreground = Some(Foreground::Watch { command, interval, next });
+                self.foreground = Some(Foreground::Watch { command, interval, next, title });
             }
             Some(Foreground::Stream(mut job)) => match job.poll(cluster, &mut output) {
                 Some(code) => self.last_exit_code = code,
@@ -400,3 +402,6 @@ pub(crate) fn job_line(job: &Job, last: Option<usize>, status: &str, ampersand: 
     let suffix = if ampersand { " &" } else { "" };
     format!("[{}]{}  {:<24}{}{}\n", job.id, mark, status, job.command, suffix)
 }
+
+#[cfg(test)]
+mod tests;

@@ -839,9 +839,36 @@ fn source(sh: &mut Shell, cluster: &mut Cluster, argv: &[String], _: Option<&str
     run_text(sh, cluster, &text, out)
 }
 
+/// What procps-ng 4.0 `watch` prints when it is given no command.
+const WATCH_USAGE: &str = "
+Usage:
+ watch [options] command
+
+Options:
+  -b, --beep             beep if command has a non-zero exit
+  -c, --color            interpret ANSI color and style sequences
+  -d, --differences[=<permanent>]
+                         highlight changes between updates
+  -e, --errexit          exit if command has a non-zero exit
+  -g, --chgexit          exit when output from command changes
+  -q, --equexit <cycles>
+                         exit when output from command does not change
+  -n, --interval <secs>  seconds to wait between updates
+  -p, --precise          attempt run command in precise intervals
+  -t, --no-title         turn off header
+  -w, --no-wrap          turn off line wrapping
+  -x, --exec             pass command to exec instead of \"sh -c\"
+
+ -h, --help     display this help and exit
+ -v, --version  output version information and exit
+
+For more details see watch(1).
+";
+
 /// `watch [-n SECONDS] [-t] COMMAND...`: procps' watch on the virtual clock.
 fn watch(sh: &mut Shell, cluster: &mut Cluster, argv: &[String], _: Option<&str>, out: &mut Output) -> i32 {
     let mut interval = 2.0;
+    let mut title = true;
     let mut i = 1;
     while let Some(arg) = argv.get(i) {
         match arg.as_str() {
@@ -866,21 +893,25 @@ fn watch(sh: &mut Shell, cluster: &mut Cluster, argv: &[String], _: Option<&str>
                 }
                 i += 1;
             }
-            "-t" | "-d" | "--no-title" | "--differences" | "-c" | "--color" => i += 1,
+            "-t" | "--no-title" => {
+                title = false;
+                i += 1;
+            }
+            "-d" | "--differences" | "-c" | "--color" | "-b" | "--beep" | "-p" | "--precise" | "-w" | "--no-wrap" => i += 1,
             _ => break,
         }
     }
     let command = argv.get(i..).unwrap_or(&[]).join(" ");
     if command.is_empty() {
-        out.err("Usage:\n watch [options] command\n");
+        out.err(WATCH_USAGE);
         return 1;
     }
     let interval = Duration::milliseconds((interval * 1000.0) as i64);
     let interactive = sh.interactive_terminal;
-    let screen = exec::watch_screen(sh, cluster, &command, interval, interactive);
+    let screen = exec::watch_screen(sh, cluster, &command, interval, interactive, title);
     out.out(&screen);
     if interactive {
-        sh.foreground = Some(Foreground::Watch { command, interval, next: cluster.clock.now() + interval });
+        sh.foreground = Some(Foreground::Watch { command, interval, next: cluster.clock.now() + interval, title });
     }
     0
 }

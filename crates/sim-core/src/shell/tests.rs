@@ -1,0 +1,184 @@
+//! Shell features end to end through a [`Simulator`]: the editor driven by keys,
+//! completion against the live cluster, the interactive protocol, and inputs that
+//! must never panic.
+
+use crate::simulator::{ClusterConfig, Simulator};
+
+fn sim() -> Simulator {
+    Simulator::new(ClusterConfig::default())
+}
+
+fn run(sim: &mut Simulator, line: &str) -> String {
+    sim.run_line(line).display
+}
+
+#[test]
+fn head_prints_headers_for_several_files() {
+    let mut s = sim();
+    run(&mut s, "printf 'b 2\\na 1\\n' > data.txt; touch a.yaml");
+    assert_eq!(run(&mut s, "head -2 data.txt a.yaml"), "==> data.txt <==\nb 2\na 1\n\n==> a.yaml <==\n");
+}
+
+#[test]
+fn nano_writes_a_file_from_keys() {
+    let mut s = sim();
+    let opened = run(&mut s, "nano web.yaml");
+    assert!(s.interactive());
+    assert!(opened.starts_with("  GNU nano 7.2"), "{opened}");
+    assert!(opened.contains("web.yaml"));
+    assert!(opened.contains("[ New File ]"));
+    // Type (pasting keeps the indentation), write out, accept the name, exit.
+    let screen = s.feed_keys("kind: Service\rspec:\r  ports:\r  - port: 80").display;
+    assert!(screen.contains("Modified"), "{screen}");
+    let screen = s.feed_keys("\x0f").display;
+    assert!(screen.contains("File Name to Write: web.yaml"), "{screen}");
+    let screen = s.feed_keys("\r").display;
+    assert!(screen.contains("[ Wrote 4 lines ]"), "{screen}");
+    s.feed_keys("\x18");
+    assert!(!s.interactive());
+    assert_eq!(run(&mut s, "cat web.yaml"), "kind: Service\nspec:\n  ports:\n  - port: 80\n");
+}
+
+#[test]
+fn nano_asks_before_dropping_changes_and_vi_opens_it_too() {
+    let mut s = sim();
+    run(&mut s, "echo old > f.txt");
+    let opened = run(&mut s, "vi f.txt");
+    assert!(opened.contains("kubesim: vi is simulated by nano's editor"), "{opened}");
+    assert!(opened.contains("old"));
+    let screen = s.feed_keys("new \x18").display;
+    assert!(screen.contains("Save modified buffer?"), "{screen}");
+    s.feed_keys("n");
+    assert!(!s.interactive());
+    assert_eq!(run(&mut s, "cat f.txt"), "old\n");
+    // ^X Y Enter saves on the way out.
+    run(&mut s, "nano f.txt");
+    s.feed_keys("\x1b[F!\x18y\r");
+    assert!(!s.interactive());
+    assert_eq!(run(&mut s, "cat f.txt"), "old!\n");
+}
+
+#[test]
+fn nano_in_the_browser_draws_with_escapes() {
+    let mut s = sim();
+    s.shell.set_interactive_terminal(true);
+    let opened = run(&mut s, "nano a.yaml");
+    assert!(opened.starts_with("\x1b[H\x1b[2J"));
+    assert!(opened.contains("\x1b[7m  GNU nano 7.2"));
+    let update = s.feed_keys("x").display;
+    assert!(update.contains("\x1b[2;1H\x1b[2Kx"), "{update:?}");
+    let closed = s.feed_keys("\x18n").display;
+    assert_eq!(closed, "\x1b[H\x1b[2J");
+}
+
+#[test]
+fn completion_offers_commands_verbs_types_names_and_files() {
+    let mut s = sim();
+    run(&mut s, "mkdir manifests; touch svc.yaml secret.txt");
+    let c = |s: &Simulator, line: &str| s.complete(line, line.len()).candidates;
+    assert_eq!(c(&s, "kubec"), vec!["kubectl"]);
+    assert_eq!(c(&s, "kubectl de"), vec!["debug", "delete", "describe"]);
+    assert_eq!(c(&s, "k get no"), vec!["nodes"]);
+    assert_eq!(c(&s, "kubectl get nodes kind-w"), vec!["kind-worker", "kind-worker2"]);
+    assert_eq!(c(&s, "kubectl describe node/kind-c"), vec!["node/kind-control-plane"]);
+    assert_eq!(c(&s, "kubectl get pods -n kube-"), vec!["kube-node-lease", "kube-public", "kube-system"]);
+    assert_eq!(c(&s, "kubectl get nodes -o js"), vec!["json", "jsonpath="]);
+    assert_eq!(c(&s, "kubectl apply -f s"), vec!["secret.txt", "svc.yaml"]);
+    assert_eq!(c(&s, "cat s"), vec!["secret.txt", "svc.yaml"]);
+    assert_eq!(c(&s, "cd "), vec!["manifests/"]);
+    assert_eq!(c(&s, "ls | gr"), vec!["grep"]);
+    let completion = s.complete("kubectl get no", 14);
+    assert_eq!((completion.start, completion.end), (12, 14));
+    assert_eq!(completion.apply("kubectl get no"), ("kubectl get nodes ".to_string(), 18));
+}
+
+#[test]
+fn watch_streams_on_the_virtual_clock_until_ctrl_c() {
+    let mut s = sim();
+    s.shell.set_interactive_terminal(true);
+    let first = run(&mut s, "watch -n 10 date");
+    assert!(first.contains("Every 10.0s: date"), "{first}");
+    assert!(s.shell.foreground_active());
+    let start = s.cluster.clock.now().timestamp_millis();
+    assert_eq!(s.poll(start + 1_000).display, "");
+    let again = s.poll(start + 12_000).display;
+    assert!(again.starts_with("\x1b[H\x1b[2JEvery 10.0s: date"), "{again}");
+    let stopped = s.feed_keys("\x03");
+    assert_eq!(stopped.display, "^C\n");
+    assert_eq!(stopped.exit_code, 130);
+    assert!(!s.shell.foreground_active());
+}
+
+#[test]
+fn incomplete_input_is_reported_for_continuation_prompts() {
+    use super::Shell;
+    assert!(!Shell::is_complete("cat <<EOF\nkind: Service"));
+    assert!(Shell::is_complete("cat <<EOF\nkind: Service\nEOF"));
+    assert!(!Shell::is_complete("kubectl get pods |"));
+    assert!(!Shell::is_complete("echo 'open"));
+    assert!(Shell::is_complete("echo done"));
+}
+
+#[test]
+fn the_prompt_follows_cd() {
+    let mut s = sim();
+    assert_eq!(s.prompt(), "learner@kubesim:~$ ");
+    run(&mut s, "mkdir -p work/a && cd work/a");
+    assert_eq!(s.prompt(), "learner@kubesim:~/work/a$ ");
+    run(&mut s, "cd /tmp");
+    assert_eq!(s.prompt(), "learner@kubesim:/tmp$ ");
+}
+
+#[test]
+fn output_and_loops_are_bounded() {
+    let mut s = sim();
+    let out = s.run_line("seq 10000000");
+    assert!(out.stdout.len() <= super::OUTPUT_LIMIT);
+    assert!(out.stderr.contains("kubesim: output cut at 1 MiB"));
+    let out = s.run_line("for i in $(seq 20000); do true; done");
+    assert!(out.stderr.contains("kubesim: stopped after 10000 commands on one line"), "{}", out.stderr);
+}
+
+#[test]
+fn the_disk_fills_up_with_a_clear_error() {
+    let mut s = sim();
+    s.shell.vfs.set_limit(s.shell.vfs.usage().0 + 100);
+    let out = s.run_line("seq 1000 > big.txt");
+    assert_eq!(out.display, "bash: write error: No space left on device\n");
+}
+
+/// A small deterministic generator so the input soup is the same on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
+#[test]
+fn no_input_makes_the_shell_panic() {
+    let fragments = [
+        "echo", " ", "'", "\"", "\\", "$", "$(", ")", "`", "${", "}", "${X:-", "|", "||", "&", "&&", ";", ";;", ">", ">>", "<", "<<", "<<-", "<<<", "2>&1", "&>", "EOF",
+        "\n", "cat", "grep", "-E", "[", "]", "*", "?", "sed", "s/a/b/", "awk", "{print $1}", "jq", ".a[]", "for", "in", "do", "done", "!", "~", "kubectl", "get", "nodes",
+        "-o", "cut", "-f", "1-", "tr", "a-z", "sort", "-k", "0", "head", "-n", "-1", "printf", "%5", "%s", "%d", "base64", "-d", "xargs", "nano", "watch", "fg", "kill",
+        "%1", "cd", "..", "/", "ls", "-l", "rm", "-rf", "mkdir", "-p", "a/b", "seq", "99", "sleep", "1", "(", "#", "=", "X=", "é", "\t", "\r", "\x1b[A", "\x03",
+    ];
+    let mut rng = Lcg(7);
+    let mut s = sim();
+    for _ in 0..800 {
+        let len = 1 + rng.next(12);
+        let line: String = (0..len).map(|_| fragments[rng.next(fragments.len())]).collect();
+        let _ = Shell::is_complete(&line);
+        let _ = s.complete(&line, rng.next(line.len() + 2));
+        s.run_line(&line);
+        if s.interactive() {
+            let keys: String = (0..rng.next(8)).map(|_| fragments[rng.next(fragments.len())]).collect();
+            s.feed_keys(&keys);
+            s.feed_keys("\x18n");
+        }
+    }
+}
+
+use super::Shell;
