@@ -1,0 +1,228 @@
+//! `kubectl label` and `kubectl annotate`: `KEY=VALUE` sets, `KEY-` removes, an
+//! existing key is only replaced with `--overwrite`; the change is sent as a JSON
+//! merge patch of `metadata.labels` / `metadata.annotations`, as kubectl does.
+//!
+//! The printed operation follows `updateDataChangeMsg`: `labeled` when the object
+//! changed, `not labeled` when it did not, `unlabeled` when a removal without
+//! `--overwrite` shrank it; annotate always says `annotated`.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use super::create::{namespace_of, Errors};
+use super::flags;
+use super::host::Host;
+use super::manifest;
+use super::output::{self, DryRun, Target};
+use crate::apiserver::{self, PatchOptions, PatchType};
+use crate::cluster::Cluster;
+use crate::labels;
+use crate::simulator::Output;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Which {
+    Labels,
+    Annotations,
+}
+
+pub fn run_label(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Option<&str>, out: &mut Output) -> i32 {
+    run(cluster, host, args, stdin, out, Which::Labels)
+}
+
+pub fn run_annotate(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Option<&str>, out: &mut Output) -> i32 {
+    run(cluster, host, args, stdin, out, Which::Annotations)
+}
+
+fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Option<&str>, out: &mut Output, which: Which) -> i32 {
+    let command = if which == Which::Labels { "label" } else { "annotate" };
+    let flags = match flags::parse_or_report(command, args, out) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let format = flags.string("output");
+    if let Err(code) = output::check_output_format(&format, out) {
+        return code;
+    }
+    let dry_run = match output::dry_run(cluster, &flags, out) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    if flags.bool("list") {
+        out.err(&format!("kubesim: 'kubectl {command} --list' is not simulated\n"));
+        return 1;
+    }
+    // Resource arguments come first; the first `k=v` or `k-` starts the changes.
+    let split = flags.positional.iter().position(|a| a.contains('=') || (a.ends_with('-') && a.len() > 1)).unwrap_or(flags.positional.len());
+    let (resource_args, change_args) = flags.positional.split_at(split);
+    let noun = if which == Which::Labels { "label" } else { "annotation" };
+    if change_args.is_empty() {
+        out.err(&format!("error: at least one {noun} update is required\n"));
+        return 1;
+    }
+    let mut set: Vec<(String, String)> = Vec::new();
+    let mut remove: Vec<String> = Vec::new();
+    for change in change_args {
+        if let Some((k, v)) = change.split_once('=') {
+            if which == Which::Labels {
+                if let Some(e) = labels::validate_label_key(k) {
+                    out.err(&format!("error: invalid label spec: {change}: {e}\n"));
+                    return 1;
+                }
+                if let Some(e) = labels::validate_label_value(v) {
+                    out.err(&format!("error: invalid label value: \"{change}\": {e}\n"));
+                    return 1;
+                }
+            }
+            set.push((k.to_string(), v.to_string()));
+        } else if let Some(k) = change.strip_suffix('-') {
+            remove.push(k.to_string());
+        }
+    }
+    for k in &remove {
+        if set.iter().any(|(s, _)| s == k) {
+            out.err(&format!("error: can not both modify and remove {noun} in the same command\n"));
+            return 1;
+        }
+    }
+    let namespace = namespace_of(host, &flags);
+    let mut targets: Vec<(Target, String)> = Vec::new();
+    let filenames = flags.list("filename");
+    if !filenames.is_empty() {
+        match manifest::read_all(host, &filenames, flags.bool("recursive"), stdin) {
+            Ok(docs) => {
+                for doc in docs {
+                    match doc.resource_type() {
+                        Ok(rt) => {
+                            let ns = if doc.namespace().is_empty() { namespace.clone() } else { doc.namespace().to_string() };
+                            targets.push((Target { rt, name: doc.name().to_string() }, output::scoped(rt, &ns).to_string()));
+                        }
+                        Err(m) => {
+                            out.err(&format!("error: {m}\n"));
+                            return 1;
+                        }
+                    }
+                }
+            }
+            Err(text) => {
+                out.err(&text);
+                return 1;
+            }
+        }
+    } else if resource_args.is_empty() {
+        out.err("error: one or more resources must be specified as <resource> <name> or <resource>/<name>\n");
+        return 1;
+    } else if resource_args.len() == 1 && !resource_args[0].contains('/') {
+        let selector_text = flags.string("selector");
+        if !flags.bool("all") && selector_text.is_empty() {
+            out.err("error: resource(s) were provided, but no name was specified\n");
+            return 1;
+        }
+        let rt = match output::lookup(&resource_args[0]) {
+            Ok(rt) => rt,
+            Err(t) => {
+                out.err(&t);
+                return 1;
+            }
+        };
+        let selector = match labels::parse(&selector_text) {
+            Ok(s) => s,
+            Err(e) => {
+                out.err(&format!("error: {e}\n"));
+                return 1;
+            }
+        };
+        let ns_filter = if flags.bool("all-namespaces") || !rt.namespaced { None } else { Some(namespace.as_str()) };
+        for o in apiserver::list(cluster, rt.kind, ns_filter) {
+            if selector.matches_opt(o.metadata().labels.as_ref()) {
+                targets.push((Target { rt, name: o.name().to_string() }, o.namespace().to_string()));
+            }
+        }
+        if targets.is_empty() {
+            out.err("No resources found\n");
+            return 0;
+        }
+    } else {
+        match output::resolve_targets(resource_args) {
+            Ok(ts) => targets.extend(ts.into_iter().map(|t| {
+                let ns = output::scoped(t.rt, &namespace).to_string();
+                (t, ns)
+            })),
+            Err(text) => {
+                out.err(&text);
+                return 1;
+            }
+        }
+    }
+    let overwrite = flags.bool("overwrite");
+    let mut errors = Errors::default();
+    for (target, ns) in targets {
+        let object = match apiserver::get(cluster, target.rt.kind, &ns, &target.name) {
+            Ok(o) => o.clone(),
+            Err(status) => {
+                errors.status(status);
+                continue;
+            }
+        };
+        let meta = object.metadata();
+        let current: BTreeMap<String, String> =
+            if which == Which::Labels { meta.labels.clone() } else { meta.annotations.clone() }.unwrap_or_default();
+        let mut updated = current.clone();
+        let mut conflict = None;
+        for (k, v) in &set {
+            if let Some(existing) = current.get(k) {
+                if !overwrite && existing != v {
+                    conflict = Some(format!("'{k}' already has a value ({existing}), and --overwrite is false"));
+                    break;
+                }
+            }
+            updated.insert(k.clone(), v.clone());
+        }
+        if let Some(message) = conflict {
+            errors.other(message);
+            continue;
+        }
+        for k in &remove {
+            if updated.remove(k).is_none() && which == Which::Labels {
+                out.err(&format!("label \"{k}\" not found.\n"));
+            }
+        }
+        let operation = if which == Which::Annotations {
+            "annotated"
+        } else if updated == current {
+            "not labeled"
+        } else if !overwrite && updated.len() < current.len() {
+            "unlabeled"
+        } else {
+            "labeled"
+        };
+        let field = if which == Which::Labels { "labels" } else { "annotations" };
+        let mut patch_map = Map::new();
+        for (k, v) in &updated {
+            if current.get(k) != Some(v) {
+                patch_map.insert(k.clone(), json!(v));
+            }
+        }
+        for k in current.keys() {
+            if !updated.contains_key(k) {
+                patch_map.insert(k.clone(), Value::Null);
+            }
+        }
+        let result = if patch_map.is_empty() || dry_run == DryRun::Client {
+            let mut v = object.to_json();
+            if dry_run == DryRun::Client {
+                v["metadata"][field] = json!(updated);
+            }
+            Ok(v)
+        } else {
+            let patch = json!({"metadata": {field: Value::Object(patch_map)}});
+            let opts = PatchOptions { dry_run: dry_run == DryRun::Server, ..Default::default() };
+            apiserver::patch_with_options(cluster, target.rt.kind, &ns, &target.name, PatchType::Merge, &patch, &opts).map(|o| o.to_json())
+        };
+        match result {
+            Ok(v) => output::print_result(target.rt, &v, &format, operation, dry_run, out),
+            Err(status) => errors.status(status),
+        }
+    }
+    errors.print(out)
+}

@@ -1,0 +1,134 @@
+//! `kubectl patch TYPE NAME -p PATCH [--type strategic|merge|json]`: the patch (JSON
+//! or YAML, from `-p` or `--patch-file`) is sent to the API server, which applies it.
+//! A patch that changes nothing prints `patched (no change)`, as kubectl compares the
+//! object before and after.
+
+use serde_json::Value;
+
+use super::create::{namespace_of, Errors};
+use super::flags;
+use super::host::Host;
+use super::manifest;
+use super::output::{self, DryRun, Target};
+use crate::apiserver::{self, PatchOptions, PatchType};
+use crate::cluster::Cluster;
+use crate::simulator::Output;
+
+pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Option<&str>, out: &mut Output) -> i32 {
+    let flags = match flags::parse_or_report("patch", args, out) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let format = flags.string("output");
+    if let Err(code) = output::check_output_format(&format, out) {
+        return code;
+    }
+    let dry_run = match output::dry_run(cluster, &flags, out) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let patch_type = match flags.string("type").as_str() {
+        "" | "strategic" => PatchType::StrategicMerge,
+        "merge" => PatchType::Merge,
+        "json" => PatchType::Json,
+        other => {
+            out.err(&format!("error: --type must be one of [\"json\" \"merge\" \"strategic\"], not \"{other}\"\n"));
+            return 1;
+        }
+    };
+    let text = if flags.changed("patch-file") {
+        let path = flags.string("patch-file");
+        match host.read_file(&path) {
+            Ok(t) => t,
+            Err(_) => {
+                out.err(&format!("error: unable to read patch file: open {path}: no such file or directory\n"));
+                return 1;
+            }
+        }
+    } else {
+        flags.string("patch")
+    };
+    if text.is_empty() {
+        out.err("error: must specify --patch or --patch-file containing the contents of the patch\n");
+        return 1;
+    }
+    if flags.changed("patch") && flags.changed("patch-file") {
+        out.err("error: cannot specify --patch and --patch-file together\n");
+        return 1;
+    }
+    // kubectl reads the patch as YAML (JSON is YAML) and sends its JSON.
+    let patch: Value = match serde_yaml_ng::from_str::<Value>(&text) {
+        Ok(v) => v,
+        Err(e) => {
+            out.err(&format!("error: unable to parse \"{text}\": {}\n", manifest::go_yaml_error(&e)));
+            return 1;
+        }
+    };
+    let namespace = namespace_of(host, &flags);
+    let mut targets: Vec<(Target, String)> = Vec::new();
+    let filenames = flags.list("filename");
+    if !filenames.is_empty() {
+        match manifest::read_all(host, &filenames, flags.bool("recursive"), stdin) {
+            Ok(docs) => {
+                for doc in docs {
+                    match doc.resource_type() {
+                        Ok(rt) => {
+                            let ns = if doc.namespace().is_empty() { namespace.clone() } else { doc.namespace().to_string() };
+                            targets.push((Target { rt, name: doc.name().to_string() }, output::scoped(rt, &ns).to_string()));
+                        }
+                        Err(m) => {
+                            out.err(&format!("error: {m}\n"));
+                            return 1;
+                        }
+                    }
+                }
+            }
+            Err(t) => {
+                out.err(&t);
+                return 1;
+            }
+        }
+    } else {
+        if flags.positional.is_empty() {
+            out.err("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n");
+            return 1;
+        }
+        if flags.positional.len() == 1 && !flags.positional[0].contains('/') {
+            out.err("error: resource(s) were provided, but no name was specified\n");
+            return 1;
+        }
+        match output::resolve_targets(&flags.positional) {
+            Ok(ts) => targets.extend(ts.into_iter().map(|t| {
+                let ns = output::scoped(t.rt, &namespace).to_string();
+                (t, ns)
+            })),
+            Err(t) => {
+                out.err(&t);
+                return 1;
+            }
+        }
+    }
+    let mut errors = Errors::default();
+    for (target, ns) in targets {
+        let before = match apiserver::get(cluster, target.rt.kind, &ns, &target.name) {
+            Ok(o) => o.to_json(),
+            Err(status) => {
+                errors.status(status);
+                continue;
+            }
+        };
+        let opts = PatchOptions {
+            dry_run: dry_run != DryRun::None,
+            field_validation: super::create::field_validation(&flags),
+        };
+        match apiserver::patch_with_options(cluster, target.rt.kind, &ns, &target.name, patch_type, &patch, &opts) {
+            Ok(after) => {
+                let after = after.to_json();
+                let operation = if after == before { "patched (no change)" } else { "patched" };
+                output::print_result(target.rt, &after, &format, operation, dry_run, out);
+            }
+            Err(status) => errors.status(status),
+        }
+    }
+    errors.print(out)
+}
