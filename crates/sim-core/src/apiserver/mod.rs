@@ -13,6 +13,7 @@
 //!
 //! # Layout
 //! - [`status`]: `Status`, `FieldError` and how kubectl prints them.
+//! - [`admission`]: the mutating admission plugins every Pod passes (service account, priority, tolerations).
 //! - [`names`]: name, label and annotation validation (DNS-1123/1035, qualified names).
 //! - [`defaults`]: `SetDefaults_*` for every kind.
 //! - [`service`]: Service validation, IP-family fields, allocation and type changes.
@@ -21,6 +22,7 @@
 //! - [`patch`]: JSON merge patch, strategic merge patch and JSON patch.
 //! - [`strict`]: unknown-field detection for `fieldValidation=Strict`.
 
+pub mod admission;
 pub mod allocator;
 pub mod defaults;
 pub mod names;
@@ -187,7 +189,11 @@ pub fn create(cluster: &mut Cluster, object: Object, opts: &CreateOptions) -> Re
     if cluster.store.contains(&object.key()) {
         return Err(Status::already_exists(kind, object.name()));
     }
-    object.metadata_mut().uid = Some(cluster.rng.uuid());
+    let uid = cluster.rng.uuid();
+    object.metadata_mut().uid = Some(uid.clone());
+    if let Object::Pod(pod) = &mut object {
+        admission::admit_pod(pod, &uid);
+    }
     if opts.dry_run {
         return Ok(object);
     }
@@ -335,6 +341,9 @@ pub fn decode_as(kind: Kind, value: serde_json::Value) -> Result<Object, Status>
     }
 }
 
+/// Namespaces the NamespaceLifecycle admission plugin refuses to delete.
+pub const IMMORTAL_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public"];
+
 /// Deletes an object: `DELETE /.../<resource>/<name>`.
 ///
 /// What the registry does, and kubesim with it (`store.go Delete`,
@@ -359,6 +368,21 @@ pub fn delete(cluster: &mut Cluster, kind: Kind, namespace: &str, name: &str, op
     let now = now(cluster);
     let key = current.key();
 
+    // NamespaceLifecycle admission: the system namespaces cannot be deleted.
+    if kind == Kind::Namespace && IMMORTAL_NAMESPACES.contains(&name) {
+        return Err(Status::forbidden(kind, name, "this namespace may not be deleted"));
+    }
+    // The namespace registry answers a second delete while content is still being
+    // removed with a Conflict.
+    if let Object::Namespace(ns) = &current {
+        if current.metadata().deletion_timestamp.is_some() && ns.spec.as_ref().and_then(|s| s.finalizers.as_ref()).is_some_and(|f| !f.is_empty()) {
+            return Err(Status::conflict(
+                kind,
+                name,
+                "The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.",
+            ));
+        }
+    }
     // Already terminating: a second delete may only shorten a pod's grace period.
     if current.metadata().deletion_timestamp.is_some() {
         if let (Object::Pod(_), Some(0)) = (&current, opts.grace_period) {

@@ -160,11 +160,11 @@ pub fn is_valid_label_value(value: &str) -> Vec<String> {
 /// digits and non-adjacent hyphens, at least one letter).
 pub fn is_valid_port_name(port: &str) -> Vec<String> {
     let mut errs = Vec::new();
-    if port.is_empty() || port.len() > 15 {
+    if port.len() > 15 {
         errs.push("must be no more than 15 characters".to_string());
     }
     let b = port.as_bytes();
-    if !b.iter().all(|&c| is_lower_alnum(c) || c == b'-') {
+    if b.is_empty() || !b.iter().all(|&c| is_lower_alnum(c) || c == b'-') {
         errs.push(IANA_SVC_NAME_MSG.to_string());
     }
     if !b.iter().any(|c| c.is_ascii_lowercase()) {

@@ -490,8 +490,9 @@ fn validate_cluster_ips_related_fields(spec: &ServiceSpec) -> Vec<FieldError> {
         return errs;
     }
     if ips.len() > 1 {
+        // netutils.IsDualStackIPStrings: at least one address of each family.
         let v6: Vec<bool> = ips.iter().filter_map(|ip| parse_ip(ip)).map(|a| a.is_ipv6()).collect();
-        let dual = v6.len() == 2 && v6[0] != v6[1];
+        let dual = v6.contains(&true) && v6.contains(&false);
         if !dual {
             errs.push(FieldError::invalid("spec.clusterIPs", ips_value.clone(), "may specify no more than one IP for each IP family"));
         }

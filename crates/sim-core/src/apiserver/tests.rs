@@ -384,8 +384,16 @@ fn namespaces_terminate_and_take_their_contents() {
         create_err(&mut c, o),
         "Error from server (Forbidden): configmaps \"late\" is forbidden: unable to create new content in namespace demo because it is being terminated"
     );
+    assert_eq!(
+        delete(&mut c, Kind::Namespace, "", "demo", &DeleteOptions::default()).err().map(|s| s.kubectl_message()).as_deref(),
+        Some("Error from server (Conflict): Operation cannot be fulfilled on namespaces \"demo\": The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.")
+    );
     reconcile_deletions(&mut c);
     assert!(get(&c, Kind::Namespace, "", "demo").is_err());
+    assert_eq!(
+        delete(&mut c, Kind::Namespace, "", "default", &DeleteOptions::default()).err().map(|s| s.kubectl_message()).as_deref(),
+        Some("Error from server (Forbidden): namespaces \"default\" is forbidden: this namespace may not be deleted")
+    );
 }
 
 #[test]
