@@ -549,3 +549,56 @@ fn system_pods_are_as_old_as_the_cluster() {
     }
 }
 
+
+#[test]
+fn a_settled_reconcile_writes_nothing() {
+    let mut c = cluster();
+    create(&mut c, deployment("web", "nginx", 3));
+    create(&mut c, service("web", "web", json!(80)));
+    let mut picky = deployment("picky", "nginx", 1);
+    picky["spec"]["template"]["spec"]["nodeSelector"] = json!({"disk": "ssd"});
+    create(&mut c, picky);
+    create(&mut c, bare_pod("typo", "ngnix", None, "Always"));
+    create(&mut c, bare_pod("bb", "busybox", None, "Always"));
+    sleep(&mut c, 30);
+    let rv = c.store.resource_version();
+    reconcile(&mut c);
+    reconcile(&mut c);
+    assert_eq!(c.store.resource_version(), rv);
+}
+
+#[test]
+fn readiness_probe_delays_ready_and_endpoints() {
+    let mut c = cluster();
+    let mut d = deployment("slow", "nginx", 1);
+    d["spec"]["template"]["spec"]["containers"][0]["readinessProbe"] =
+        json!({"httpGet": {"path": "/", "port": 80}, "initialDelaySeconds": 20, "periodSeconds": 5});
+    create(&mut c, d);
+    create(&mut c, service("slow", "slow", json!(80)));
+    sleep(&mut c, 10);
+    let p = &pods_of(&c, "slow-")[0];
+    assert_eq!(phase(p), "Running");
+    assert!(!is_pod_ready(p));
+    let ep = |c: &Cluster| match c.store.get(&ObjectKey::new(Kind::Endpoints, "default", "slow")) {
+        Some(Object::Endpoints(e)) => e.subsets.clone().unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    assert_eq!(ep(&c)[0].addresses, None);
+    assert_eq!(ep(&c)[0].not_ready_addresses.as_ref().map(Vec::len), Some(1));
+    sleep(&mut c, 20);
+    assert!(is_pod_ready(&pods_of(&c, "slow-")[0]));
+    assert_eq!(ep(&c)[0].addresses.as_ref().map(Vec::len), Some(1));
+}
+
+#[test]
+fn a_month_long_jump_is_bounded_and_lands_on_time() {
+    let mut c = cluster();
+    for i in 0..5 {
+        create(&mut c, bare_pod(&format!("bb{i}"), "busybox", None, "Always"));
+    }
+    let to = c.clock.now() + Duration::days(30);
+    advance(&mut c, to);
+    assert_eq!(c.clock.now(), to);
+    let s = container_status(&c, "bb0");
+    assert!(s.restart_count > 10, "{}", s.restart_count);
+}
