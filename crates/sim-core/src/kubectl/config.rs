@@ -1,0 +1,177 @@
+//! `kubectl config current-context|get-contexts|view|set-context|use-context` over
+//! the kubeconfig kind wrote (`~/.kube/config` on the learner's machine). A namespace
+//! set on the current context becomes every later command's default namespace.
+
+use super::flags;
+use super::host::{Host, KubeConfig};
+use crate::cluster::Cluster;
+use crate::printers::tabwriter;
+use crate::simulator::Output;
+
+/// `kubectl config` subcommands that exist but are outside the simulation.
+const OTHER: &[&str] = &[
+    "delete-cluster", "delete-context", "delete-user", "get-clusters", "get-users", "rename-context", "set",
+    "set-cluster", "set-credentials", "unset",
+];
+
+pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Option<&str>, out: &mut Output) -> i32 {
+    let Some(index) = flags::first_positional("config", args) else {
+        return match flags::parse_or_report("config", args, out) {
+            Err(code) => code,
+            Ok(_) => {
+                out.err(super::help::text("config").unwrap_or(""));
+                1
+            }
+        };
+    };
+    let sub = args[index].clone();
+    let mut rest: Vec<String> = args[..index].to_vec();
+    rest.extend(args[index + 1..].iter().cloned());
+    if OTHER.contains(&sub.as_str()) {
+        out.err(&format!("kubesim: 'kubectl config {sub}' is not simulated\n"));
+        return 1;
+    }
+    if !matches!(sub.as_str(), "current-context" | "get-contexts" | "view" | "set-context" | "use-context" | "use") {
+        out.err(&format!("error: unknown command \"{sub}\" for \"kubectl config\"\nSee 'kubectl config -h' for help and examples\n"));
+        return 1;
+    }
+    let path = if sub == "use" { "config use-context".to_string() } else { format!("config {sub}") };
+    let flags = match flags::parse_or_report(&path, &rest, out) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let mut config = host.kubeconfig();
+    match sub.as_str() {
+        "current-context" => {
+            let current = config.current_context();
+            if current.is_empty() {
+                out.err("error: current-context is not set\n");
+                return 1;
+            }
+            out.out(&format!("{current}\n"));
+            0
+        }
+        "get-contexts" => {
+            let current = config.current_context();
+            let mut rows = vec![["CURRENT", "NAME", "CLUSTER", "AUTHINFO", "NAMESPACE"].iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+            let wanted = flags.positional.clone();
+            for ctx in config.contexts() {
+                let name = ctx.get("name").and_then(|v| v.as_str()).unwrap_or("").to_string();
+                if !wanted.is_empty() && !wanted.contains(&name) {
+                    continue;
+                }
+                let field = |f: &str| ctx.pointer(&format!("/context/{f}")).and_then(|v| v.as_str()).unwrap_or("").to_string();
+                let mark = if name == current { "*" } else { "" };
+                rows.push(vec![mark.to_string(), name.clone(), field("cluster"), field("user"), field("namespace")]);
+            }
+            for w in &wanted {
+                if config.context(w).is_none() {
+                    out.err(&format!("error: context {w} not found\n"));
+                    return 1;
+                }
+            }
+            if flags.string("output") == "name" {
+                for r in rows.iter().skip(1) {
+                    out.out(&format!("{}\n", r[1]));
+                }
+                return 0;
+            }
+            if flags.bool("no-headers") {
+                rows.remove(0);
+            }
+            let mut text = String::new();
+            tabwriter::write_table(&rows, &mut text);
+            out.out(&text);
+            0
+        }
+        "view" => {
+            let format = flags.string("output");
+            let mut shown = config.clone();
+            if flags.bool("minify") {
+                shown = minify(&config);
+            }
+            match format.as_str() {
+                "" | "yaml" => out.out(&super::yaml::to_string(&shown.0)),
+                "json" => out.out(&crate::printers::json::to_string(&shown.0)),
+                other => {
+                    out.err(&format!("kubesim: 'kubectl config view -o {other}' is not simulated\n"));
+                    return 1;
+                }
+            }
+            0
+        }
+        "set-context" => {
+            let name = if flags.bool("current") {
+                if !flags.positional.is_empty() {
+                    out.err("error: you cannot specify a context name and --current\n");
+                    return 1;
+                }
+                let c = config.current_context();
+                if c.is_empty() {
+                    out.err("error: no current context is set\n");
+                    return 1;
+                }
+                c
+            } else {
+                match flags.positional.as_slice() {
+                    [n] => n.clone(),
+                    _ => {
+                        out.err("error: you must specify a non-empty context name or --current\nSee 'kubectl config set-context -h' for help and examples\n");
+                        return 1;
+                    }
+                }
+            };
+            let existed = config.context(&name).is_some();
+            for (flag, field) in [("cluster", "cluster"), ("user", "user"), ("namespace", "namespace")] {
+                if flags.changed(flag) {
+                    let v = flags.string(flag);
+                    config.set_context_field(&name, field, if v.is_empty() { None } else { Some(&v) });
+                }
+            }
+            if !existed {
+                config.set_context_field(&name, "cluster", config.context(&name).and_then(|c| c.pointer("/context/cluster").and_then(|v| v.as_str()).map(str::to_string)).as_deref());
+            }
+            if let Err(e) = host.save_kubeconfig(&config, cluster.clock.now()) {
+                out.err(&format!("error: open /home/learner/.kube/config: {e}\n"));
+                return 1;
+            }
+            out.out(&format!("Context \"{name}\" {}.\n", if existed { "modified" } else { "created" }));
+            0
+        }
+        _ => {
+            let Some(name) = flags.positional.first().cloned() else {
+                out.err("error: empty context names are not allowed\n");
+                return 1;
+            };
+            if config.context(&name).is_none() {
+                out.err(&format!("error: no context exists with the name: \"{name}\"\n"));
+                return 1;
+            }
+            config.set_current_context(&name);
+            if let Err(e) = host.save_kubeconfig(&config, cluster.clock.now()) {
+                out.err(&format!("error: open /home/learner/.kube/config: {e}\n"));
+                return 1;
+            }
+            out.out(&format!("Switched to context \"{name}\".\n"));
+            0
+        }
+    }
+}
+
+/// `--minify`: only what the current context uses.
+fn minify(config: &KubeConfig) -> KubeConfig {
+    let mut v = config.0.clone();
+    let current = config.current_context();
+    let ctx = config.context(&current);
+    let cluster = ctx.as_ref().and_then(|c| c.pointer("/context/cluster").and_then(|x| x.as_str()).map(str::to_string)).unwrap_or_default();
+    let user = ctx.as_ref().and_then(|c| c.pointer("/context/user").and_then(|x| x.as_str()).map(str::to_string)).unwrap_or_default();
+    let keep = |list: &str, name: &str, v: &mut serde_json::Value| {
+        if let Some(items) = v.get_mut(list).and_then(|l| l.as_array_mut()) {
+            items.retain(|i| i.get("name").and_then(|n| n.as_str()) == Some(name));
+        }
+    };
+    keep("contexts", &current, &mut v);
+    keep("clusters", &cluster, &mut v);
+    keep("users", &user, &mut v);
+    KubeConfig(v)
+}
