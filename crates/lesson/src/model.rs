@@ -137,6 +137,11 @@ pub enum Block {
     /// Something the lesson does to the environment at this point (a button in
     /// the browser), e.g. switching the simulated cloud provider on.
     Action { pos: Pos, action: Action },
+    /// Where a `check` block stood: `count` checks of the step's `checks` from
+    /// `first`. The browser may show their state here; the reference-solution
+    /// checker waits here until they pass, as a learner waits for green before
+    /// reading on.
+    Checks { pos: Pos, first: usize, count: usize },
 }
 
 /// One `$ command` of a console block and the display expected after it.
@@ -152,7 +157,8 @@ pub struct ConsoleEntry {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Check {
     pub kind: CheckKind,
-    /// Shown when the check fails.
+    /// Shown when the check fails. Plain text, like every text of a check or
+    /// quiz: the browser escapes it.
     pub hint: String,
     pub pos: Pos,
 }

@@ -324,10 +324,17 @@ impl LessonParser {
             "check" | "checks" => {
                 let checks = self.checks(&block.text, first, indent);
                 match step {
-                    Some(step) => step.checks.extend(checks),
-                    None => self.error(pos, "checks belong to a step: put them after a `##` heading"),
+                    Some(step) => {
+                        let first = step.checks.len();
+                        let count = checks.len();
+                        step.checks.extend(checks);
+                        Some(Block::Checks { pos, first, count })
+                    }
+                    None => {
+                        self.error(pos, "checks belong to a step: put them after a `##` heading");
+                        None
+                    }
                 }
-                None
             }
             "quiz" => self.quiz(&block.text, first, indent).map(|quiz| Block::Quiz { pos, quiz }),
             "visualizer" | "scene" => {

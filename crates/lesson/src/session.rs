@@ -10,7 +10,7 @@ use sim_core::{ClusterConfig, Output, Simulator};
 
 use crate::checks::{self, CheckResult};
 use crate::environment;
-use crate::model::{Action, Lesson};
+use crate::model::{Action, CheckKind, Lesson};
 use crate::quiz::{self, ChoiceFeedback, QuizAnswer, QuizError, Reveal, RunFeedback};
 
 /// Progress through one lesson, serializable so the browser can keep it.
@@ -61,6 +61,10 @@ pub struct Session {
     pub sim: Simulator,
     pub progress: Progress,
     last_output: Option<Output>,
+    /// For each step, which `output_contains` checks some command's output has
+    /// satisfied. Such a check asks whether the learner has *seen* something, so
+    /// once seen it stays passed; every other check looks at the present.
+    seen: Vec<Vec<bool>>,
 }
 
 impl Session {
@@ -68,12 +72,20 @@ impl Session {
     pub fn start(lesson: Lesson, base: ClusterConfig) -> Result<Session, String> {
         let sim = environment::start(&lesson.meta.cluster, &lesson.meta.files, base)?;
         let progress = Progress::new(&lesson);
-        Ok(Session { lesson, sim, progress, last_output: None })
+        let seen = lesson.steps.iter().map(|s| vec![false; s.checks.len()]).collect();
+        Ok(Session { lesson, sim, progress, last_output: None, seen })
     }
 
     /// Runs a line as the learner typed it, then re-evaluates checks.
     pub fn run_line(&mut self, line: &str) -> Output {
         let output = self.sim.run_line(line);
+        for (step, seen) in self.lesson.steps.iter().zip(self.seen.iter_mut()) {
+            for (check, seen) in step.checks.iter().zip(seen.iter_mut()) {
+                if let CheckKind::OutputContains { text } = &check.kind {
+                    *seen |= output.display.contains(text.as_str());
+                }
+            }
+        }
         self.last_output = Some(output.clone());
         self.refresh();
         output
@@ -100,7 +112,17 @@ impl Session {
     /// Evaluates the checks of one step without recording anything.
     pub fn evaluate_step(&self, step: usize) -> Vec<CheckResult> {
         let Some(s) = self.lesson.steps.get(step) else { return Vec::new() };
-        s.checks.iter().map(|c| checks::evaluate(c, &self.sim, self.last_output.as_ref())).collect()
+        let seen = self.seen.get(step);
+        s.checks
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if seen.and_then(|v| v.get(i)).copied().unwrap_or(false) {
+                    return CheckResult { passed: true, detail: String::new() };
+                }
+                checks::evaluate(c, &self.sim, self.last_output.as_ref())
+            })
+            .collect()
     }
 
     /// Re-evaluates every incomplete step with checks; returns the steps that

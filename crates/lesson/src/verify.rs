@@ -1,8 +1,9 @@
 //! The reference-solution checker behind `kubesim lesson check`: start the
 //! lesson's cluster, do everything the lesson's buttons do in document order (run
-//! blocks, file blocks, console transcripts, actions), and after each step
-//! require that its checks pass and that every console transcript printed exactly
-//! what the lesson says. Nothing is skipped: a lesson passes only when the
+//! blocks, file blocks, console transcripts, actions), wait at each `check` block
+//! (and at the end of each step, for all of the step's checks together) until its
+//! checks pass, and require that every console transcript printed exactly what
+//! the lesson says. Nothing is skipped: a lesson passes only when the
 //! simulator really does what the lesson teaches.
 
 use serde::Serialize;
@@ -71,24 +72,10 @@ pub fn check_lesson(lesson: &Lesson) -> Report {
     for (i, step) in lesson.steps.iter().enumerate() {
         let here = Some((i, step.title.clone()));
         run_blocks(&mut session, &step.blocks, here.clone(), &mut report);
-        // Wait (in virtual time) for the step's checks, as the learner would.
-        let mut waited = 0;
-        let mut results = session.evaluate_step(i);
-        while results.iter().any(|r| !r.passed) && waited < CHECK_PATIENCE_SECONDS {
-            session.sim.advance_by_millis(1000);
-            waited += 1;
-            results = session.evaluate_step(i);
-        }
-        for (check, result) in step.checks.iter().zip(&results) {
-            if !result.passed {
-                report.failures.push(Failure {
-                    step: here.clone(),
-                    line: check.pos.line,
-                    message: format!("check failed: {} (hint: {})", result.detail, check.hint),
-                    diff: String::new(),
-                });
-            }
-        }
+        // At the end of the step every check must pass (together), as the
+        // browser requires to turn the step green.
+        let all: Vec<usize> = (0..step.checks.len()).collect();
+        wait_for_checks(&mut session, i, &all, &mut report);
         session.refresh();
         // Quizzes answered by running something must be answerable after the step.
         for block in &step.blocks {
@@ -180,7 +167,42 @@ fn run_blocks(session: &mut Session, blocks: &[Block], step: Option<(usize, Stri
                     });
                 }
             }
+            Block::Checks { first, count, .. } => {
+                if let Some((index, _)) = &step {
+                    let these: Vec<usize> = (*first..first + count).collect();
+                    wait_for_checks(session, *index, &these, report);
+                }
+            }
             _ => {}
+        }
+    }
+}
+
+/// Waits (in virtual time, one second at a time, up to [`CHECK_PATIENCE_SECONDS`])
+/// for the given checks of a step, and reports those still failing, each once.
+fn wait_for_checks(session: &mut Session, step_index: usize, which: &[usize], report: &mut Report) {
+    let Some(step) = session.lesson.steps.get(step_index).cloned() else { return };
+    let failing = |session: &Session| -> Vec<(usize, String)> {
+        let results = session.evaluate_step(step_index);
+        which.iter().filter_map(|&i| results.get(i).filter(|r| !r.passed).map(|r| (i, r.detail.clone()))).collect()
+    };
+    let mut waited = 0;
+    let mut still = failing(session);
+    while !still.is_empty() && waited < CHECK_PATIENCE_SECONDS {
+        session.sim.advance_by_millis(1000);
+        waited += 1;
+        still = failing(session);
+    }
+    for (i, detail) in still {
+        let Some(check) = step.checks.get(i) else { continue };
+        let here = Some((step_index, step.title.clone()));
+        let message = format!("check failed: {detail} (hint: {})", check.hint);
+        let already = report
+            .failures
+            .iter()
+            .any(|f| f.step == here && f.line == check.pos.line && f.message.starts_with("check failed"));
+        if !already {
+            report.failures.push(Failure { step: here, line: check.pos.line, message, diff: String::new() });
         }
     }
 }

@@ -144,7 +144,8 @@ fn a_good_lesson_parses_into_steps_and_blocks() {
     // Killercoda's ```{{exec}} after the closing fence makes the block runnable.
     assert!(matches!(&blocks[4], Block::Commands { inputs, run: true, .. } if inputs == &["kubectl version"]));
     let Block::Console { entries, .. } = &blocks[5] else { panic!() };
-    assert_eq!(blocks.len(), 6);
+    assert_eq!(blocks.len(), 7);
+    assert!(matches!(blocks[6], Block::Checks { first: 0, count: 7, .. }));
     assert_eq!(entries[0].input, "kubectl get ns default");
     assert_eq!(entries[0].expected, "NAME      STATUS   AGE\ndefault   Active   10m\n");
     assert_eq!(entries[0].line, 32);
@@ -285,16 +286,37 @@ fn ready_pod_checks_count_ready_pods_matching_the_selector() {
 }
 
 #[test]
-fn output_checks_look_at_the_last_command() {
-    let mut s = session_with("- output_contains: kind-control-plane\n  hint: h\n");
-    assert_eq!(results(&s), [false]);
+fn output_checks_remember_what_the_learner_has_seen() {
+    let mut s = session_with("- output_contains: kind-control-plane\n  hint: h\n- exists: service/api\n  hint: h\n");
+    assert_eq!(results(&s), [false, false]);
     s.run_line("kubectl get nodes");
-    assert_eq!(results(&s), [true]);
-    assert!(s.progress.steps[0].complete);
+    assert_eq!(results(&s), [true, false]);
+    assert!(!s.progress.steps[0].complete);
+    // A later command does not undo what was seen; the step completes when the
+    // rest of its checks pass.
     s.run_line("kubectl version --client");
-    assert_eq!(results(&s), [false]);
-    // Complete stays complete.
+    assert_eq!(results(&s), [true, false]);
+    let api = Object::from_json(serde_json::json!({
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "api", "namespace": "default"}
+    }))
+    .unwrap();
+    s.sim.cluster.insert_new(api);
+    assert_eq!(s.refresh(), [0]);
     assert!(s.progress.steps[0].complete);
+}
+
+#[test]
+fn the_checker_waits_at_check_blocks_like_a_learner() {
+    // Without waiting at the check, the transcript would run before the pod is up.
+    let text = lesson_text(
+        "## S\n\n```bash run\nkubectl create deployment web --image=nginx:1.28\n```\n\n\
+         ```check\n- ready_pods: app=web\n  hint: h\n```\n\n\
+         ```console\n$ kubectl get pods -l app=web -o jsonpath='{.items[0].status.phase}'\nRunning\n```\n",
+    );
+    let l = parse_lesson("t.md", &text).unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(l.steps[0].blocks[1], Block::Checks { first: 0, count: 1, .. }));
+    let report = check_lesson(&l);
+    assert!(report.passed(), "{:#?}", report.failures);
 }
 
 #[test]
