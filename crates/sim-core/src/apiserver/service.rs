@@ -246,12 +246,15 @@ pub fn validate(svc: &Service) -> Vec<FieldError> {
         errs.push(FieldError::required("allocateLoadBalancerNodePorts", ""));
     }
 
+    // validateLoadBalancerClassField: the format is checked for LoadBalancers only;
+    // any other type may not set it at all.
     if let Some(class) = &spec.load_balancer_class {
-        if t != "LoadBalancer" {
+        if t == "LoadBalancer" {
+            for m in names::is_qualified_name(class) {
+                errs.push(FieldError::invalid("spec.loadBalancerClass", class.as_str(), &m));
+            }
+        } else {
             errs.push(FieldError::forbidden("spec.loadBalancerClass", "may only be used when `type` is 'LoadBalancer'"));
-        }
-        for m in names::is_qualified_name(class) {
-            errs.push(FieldError::invalid("spec.loadBalancerClass", class.as_str(), &m));
         }
     }
 
@@ -529,6 +532,7 @@ pub fn validate_update(old: &Service, new: &Service) -> Vec<FieldError> {
     let n = new.spec.as_ref().unwrap_or(&default_spec);
     let mut errs = Vec::new();
     if type_of(n) == "ExternalName" || type_of(o) == "ExternalName" {
+        errs.extend(validate_load_balancer_class_update(o, n));
         return errs;
     }
     if is_headless(o) && is_headless(n) {
@@ -560,7 +564,17 @@ pub fn validate_update(old: &Service, new: &Service) -> Vec<FieldError> {
     } else if !old_ips.is_empty() && new_ips[0] != old_ips[0] {
         errs.push(FieldError::invalid("spec.clusterIPs[0]", value, "may not change once set"));
     }
+    errs.extend(validate_load_balancer_class_update(o, n));
     errs
+}
+
+/// A LoadBalancer's loadBalancerClass may not change while it stays a LoadBalancer.
+fn validate_load_balancer_class_update(o: &ServiceSpec, n: &ServiceSpec) -> Vec<FieldError> {
+    if type_of(o) == "LoadBalancer" && type_of(n) == "LoadBalancer" && o.load_balancer_class != n.load_balancer_class {
+        let value = n.load_balancer_class.clone().map(Value::String).unwrap_or(Value::Null);
+        return vec![FieldError::invalid("spec.loadBalancerClass", value, "may not change once set")];
+    }
+    vec![]
 }
 
 // ---------------------------------------------------------------------------
