@@ -113,8 +113,7 @@ pub(super) fn read_input(sh: &Shell, operand: &str, stdin: Option<&str>) -> Resu
     if operand == "-" {
         return Ok(stdin.unwrap_or("").to_string());
     }
-    let path = Vfs::resolve(&sh.cwd, operand);
-    sh.vfs.read(&path).map(str::to_string)
+    sh.read_file(operand)
 }
 
 /// Lines of a text, each without its newline (a missing final newline is fine).

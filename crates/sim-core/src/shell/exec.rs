@@ -25,7 +25,7 @@ pub(super) fn run_script(sh: &mut Shell, cluster: &mut Cluster, script: &Script,
             code = run_and_or(sh, cluster, &item.and_or, stdin, out);
         }
         sh.last_exit_code = code;
-        if sh.budget == 0 || sh.editor.is_some() {
+        if sh.budget == 0 || sh.editor.is_some() || sh.expansion_failed {
             break;
         }
     }
@@ -40,6 +40,9 @@ fn run_and_or(sh: &mut Shell, cluster: &mut Cluster, and_or: &AndOr, stdin: Opti
             Connector::And => code == 0,
             Connector::Or => code != 0,
         };
+        if sh.expansion_failed {
+            break;
+        }
         if run {
             code = run_pipeline(sh, cluster, pipeline, stdin, out);
         }
@@ -56,7 +59,7 @@ fn run_pipeline(sh: &mut Shell, cluster: &mut Cluster, pipeline: &Pipeline, stdi
         let mut pipe = String::new();
         code = run_command(sh, cluster, command, input.as_deref(), if last { None } else { Some(&mut pipe) }, out);
         input = Some(pipe);
-        if sh.budget == 0 {
+        if sh.budget == 0 || sh.expansion_failed {
             break;
         }
     }
@@ -91,6 +94,11 @@ fn run_command(sh: &mut Shell, cluster: &mut Cluster, command: &Command, stdin: 
         Command::Simple(simple) => (&simple.redirects, prepare_simple(sh, cluster, simple, out)),
         Command::For { redirects, .. } => (redirects, Prepared::Compound),
     };
+    if sh.expansion_failed {
+        // bash abandons the rest of the line when an expansion fails (`$((1/0))`),
+        // with status 1.
+        return 1;
+    }
     let argv = match result {
         Prepared::AssignOnly(code) => {
             // Redirections without a command still open (and truncate) their files.
@@ -256,9 +264,8 @@ fn open_redirects(sh: &mut Shell, cluster: &mut Cluster, redirects: &[parse::Red
             }
             RedirectKind::Input(word) => {
                 let target = redirect_target(sh, cluster, word, out)?;
-                let path = Vfs::resolve(&sh.cwd, &target);
-                match sh.vfs.read(&path) {
-                    Ok(text) if r.fd == 0 => *input = Some(text.to_string()),
+                match sh.read_file(&target) {
+                    Ok(text) if r.fd == 0 => *input = Some(text),
                     Ok(_) => {}
                     Err(e) => {
                         out.err(&format!("bash: {target}: {}\n", e.message()));
@@ -326,6 +333,8 @@ fn raw_text(word: &Word) -> String {
             Part::Literal(s) | Part::Quoted(s) => s.clone(),
             Part::Param { name, .. } => format!("${name}"),
             Part::CommandSub { .. } => "$(...)".to_string(),
+            Part::ProcessSub { .. } => "<(...)".to_string(),
+            Part::Arith { .. } => "$((...))".to_string(),
         })
         .collect()
 }
@@ -406,7 +415,7 @@ pub(super) fn expand_fields(sh: &mut Shell, cluster: &mut Cluster, word: &Word, 
                 cur.push_str(s);
                 started = true;
             }
-            Part::Param { quoted: true, .. } | Part::CommandSub { quoted: true, .. } => {
+            Part::Param { quoted: true, .. } | Part::CommandSub { quoted: true, .. } | Part::ProcessSub { .. } | Part::Arith { .. } => {
                 let value = expand_part(sh, cluster, part, out);
                 cur.push_str(&value);
                 started = true;
@@ -503,6 +512,30 @@ fn expand_part(sh: &mut Shell, cluster: &mut Cluster, part: &Part, out: &mut Out
                     _ => String::new(),
                 },
             }
+        }
+        Part::Arith { expr } => {
+            let text = expand_string(sh, cluster, expr, out);
+            let vars = |name: &str| sh.var(name).map(str::to_string);
+            match super::arith::eval(&text, &vars) {
+                Ok(n) => n.to_string(),
+                Err(msg) => {
+                    out.err(&format!("bash: {}: {msg}\n", text.trim()));
+                    sh.expansion_failed = true;
+                    String::new()
+                }
+            }
+        }
+        Part::ProcessSub { script } => {
+            // bash hands the command a pipe named /dev/fd/63 (then 62, ...); kubesim
+            // runs the inner command first and keeps its output under that name.
+            let mut sub = Output::default();
+            sh.capturing += 1;
+            run_script(sh, cluster, script, None, &mut sub);
+            sh.capturing -= 1;
+            out.err(&sub.stderr);
+            let fd = 63usize.saturating_sub(sh.process_subs.len());
+            sh.process_subs.push(sub.stdout);
+            format!("/dev/fd/{fd}")
         }
         Part::CommandSub { script, .. } => {
             let mut sub = Output::default();

@@ -20,6 +20,7 @@
 //! never blocks; the browser switches batch mode off with
 //! [`Shell::set_interactive_terminal`].
 
+mod arith;
 pub mod complete;
 mod coreutils;
 pub mod editor;
@@ -126,6 +127,10 @@ pub struct Shell {
     pub(crate) stdout_tty: bool,
     /// How many command substitutions are capturing output right now.
     capturing: usize,
+    /// Set when an expansion failed (`$((1/0))`): the command does not run.
+    expansion_failed: bool,
+    /// Outputs of `<(...)` on the line being run, read as /dev/fd/63, 62, ...
+    process_subs: Vec<String>,
     /// Simple commands left for the line being run.
     budget: usize,
     next_pid: u32,
@@ -175,6 +180,8 @@ impl Shell {
             interactive_terminal: false,
             stdout_tty: false,
             capturing: 0,
+            process_subs: Vec::new(),
+            expansion_failed: false,
             budget: COMMAND_BUDGET,
             // Deterministic process ids, in the range a fresh container hands out.
             next_pid: 1200,
@@ -243,6 +250,8 @@ impl Shell {
         }
         self.history.push(line.trim_end_matches('\n').to_string());
         self.budget = COMMAND_BUDGET;
+        self.process_subs.clear();
+        self.expansion_failed = false;
         let code = match parse::parse(line) {
             Ok(script) => exec::run_script(self, cluster, &script, None, &mut output),
             Err(e @ (parse::ParseError::Syntax(_) | parse::ParseError::Incomplete)) => {
@@ -360,6 +369,15 @@ impl Shell {
             }
             None => String::new(),
         }
+    }
+
+    /// Reads a file named as the learner typed it: `/dev/fd/N` from `<(...)`, or a
+    /// path in the virtual filesystem.
+    pub(crate) fn read_file(&self, typed: &str) -> Result<String, crate::vfs::VfsError> {
+        if let Some(fd) = typed.strip_prefix("/dev/fd/").and_then(|n| n.parse::<usize>().ok()) {
+            return 63usize.checked_sub(fd).and_then(|i| self.process_subs.get(i)).cloned().ok_or(crate::vfs::VfsError::NotFound);
+        }
+        self.vfs.read(&Vfs::resolve(&self.cwd, typed)).map(str::to_string)
     }
 
     /// A path as the learner would write it relative to the working directory.

@@ -78,6 +78,10 @@ pub enum Part {
     Param { name: String, op: ParamOp, quoted: bool },
     /// `$(...)` or backticks.
     CommandSub { script: Script, quoted: bool },
+    /// `$((...))`: integer arithmetic on the expanded text.
+    Arith { expr: Word },
+    /// `<(...)`: a file name (`/dev/fd/63`) whose contents are the script's output.
+    ProcessSub { script: Script },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -329,6 +333,27 @@ impl Parser {
         if c == '\\' && self.peek_at(1).is_none() {
             return Err(ParseError::Incomplete);
         }
+        if self.starts_with(">(") {
+            return Err(ParseError::Unsupported("process substitution >(...) is".to_string()));
+        }
+        if self.starts_with("<(") {
+            let start = self.pos;
+            self.pos += 2;
+            if self.depth >= MAX_DEPTH {
+                return Err(ParseError::Unsupported("nesting this deep is".to_string()));
+            }
+            self.depth += 1;
+            let result = self.parse_list(&[]);
+            self.depth -= 1;
+            let script = result?;
+            match self.next_token()? {
+                Token::Op(")") => {}
+                Token::Eof => return Err(ParseError::Incomplete),
+                other => return Err(ParseError::Syntax(other.describe())),
+            }
+            let raw: String = self.chars[start..self.pos].iter().collect();
+            return Ok(Token::Word(Word { parts: vec![Part::ProcessSub { script }] }, raw));
+        }
         for op in OPERATORS {
             if self.starts_with(op) {
                 self.pos += op.chars().count();
@@ -578,7 +603,29 @@ impl Parser {
         }
         // At '$'.
         match self.peek_at(1) {
-            Some('(') if self.peek_at(2) == Some('(') => Err(ParseError::Unsupported("arithmetic expansion $((...)) is".to_string())),
+            Some('(') if self.peek_at(2) == Some('(') => {
+                let start = self.pos + 3;
+                let mut i = start;
+                let mut level = 0usize;
+                loop {
+                    match self.chars.get(i) {
+                        None => return Err(ParseError::Incomplete),
+                        Some('(') => level += 1,
+                        Some(')') if level == 0 => {
+                            if self.chars.get(i + 1) == Some(&')') {
+                                break;
+                            }
+                            return Err(ParseError::Syntax(")".to_string()));
+                        }
+                        Some(')') => level -= 1,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                let inner: String = self.chars[start..i].iter().collect();
+                self.pos = i + 2;
+                Ok(Some(Part::Arith { expr: parse_heredoc_body(&inner) }))
+            }
             Some('(') => {
                 self.pos += 2;
                 if self.depth >= MAX_DEPTH {
@@ -1090,6 +1137,8 @@ mod tests {
         assert!(parse("echo $(echo $(echo \"$(echo hi)\"))").is_ok());
         assert!(parse("echo `echo \\`echo hi\\``").is_ok());
         assert!(parse("echo \"${X:-default value}\" ${#X}").is_ok());
+        assert!(parse("echo $((1 + (2 * 3)))").is_ok());
+        assert!(!is_complete("echo $((1 + 2"));
         let deep = format!("{}x{}", "$(".repeat(100), ")".repeat(100));
         assert!(matches!(parse(&deep), Err(ParseError::Unsupported(_))));
     }
