@@ -339,7 +339,8 @@ fn nginx_error(status: u16, reason: &str, version: &str, now: DateTime<Utc>) -> 
             h("Server", format!("nginx/{version}")),
             h("Date", http_date(now)),
             h("Content-Type", "text/html"),
-            h("Content-Length", body.len().to_string()),
+            // nginx writes its error pages with CRLF line ends; the text shown uses \n.
+            h("Content-Length", (body.len() + body.matches('\n').count()).to_string()),
             h("Connection", "keep-alive"),
         ],
         body,
