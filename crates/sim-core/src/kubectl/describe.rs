@@ -880,8 +880,22 @@ fn describe_volumes(volumes: &[Volume], w: &mut Writer, space: &str) {
             w.write(2, "Type:\tHostPath (bare host directory volume)\n");
             w.write(2, &format!("Path:\t{}\n", h.path));
             w.write(2, &format!("HostPathType:\t{}\n", h.type_.clone().unwrap_or_default()));
-        } else if v.projected.is_some() {
+        } else if let Some(projected) = &v.projected {
+            // printProjectedVolumeSource prints the optional flags with %v of a
+            // *bool, hence `<nil>` when unset.
+            let optional = |o: Option<bool>| o.map(|b| b.to_string()).unwrap_or_else(|| "<nil>".into());
             w.write(2, "Type:\tProjected (a volume that contains injected data from multiple sources)\n");
+            for source in projected.sources.as_deref().unwrap_or(&[]) {
+                if let Some(s) = &source.secret {
+                    w.write(2, &format!("SecretName:\t{}\n    SecretOptionalName:\t{}\n", s.name, optional(s.optional)));
+                } else if source.downward_api.is_some() {
+                    w.write(2, "DownwardAPI:\ttrue\n");
+                } else if let Some(c) = &source.config_map {
+                    w.write(2, &format!("ConfigMapName:\t{}\n    ConfigMapOptional:\t{}\n", c.name, optional(c.optional)));
+                } else if let Some(t) = &source.service_account_token {
+                    w.write(2, &format!("TokenExpirationSeconds:\t{}\n", t.expiration_seconds.unwrap_or(0)));
+                }
+            }
         } else {
             w.write(2, "<unknown>\n");
         }
