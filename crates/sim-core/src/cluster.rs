@@ -82,7 +82,10 @@ impl Cluster {
     pub fn kind(clock: Clock, seed: u64, topology: &Topology) -> Self {
         let now = clock.now();
         let created = now - topology.age;
-        let mut cluster = Cluster::empty(Clock::new(created), seed);
+        // The cluster's own setup draws from a separate stream, and the learner's
+        // session starts from the seed itself: what a lesson's commands generate (names,
+        // IPs, ports) does not shift when the default cluster gains an add-on.
+        let mut cluster = Cluster::empty(Clock::new(created), seed ^ 0x6b69_6e64_2d73_6574);
         for name in ["default", "kube-node-lease", "kube-public", "kube-system"] {
             let ns = namespace(name, created);
             cluster.insert_new(ns);
@@ -114,6 +117,7 @@ impl Cluster {
         }
         controllers::reconcile(&mut cluster);
         controllers::advance(&mut cluster, now);
+        cluster.rng = SeededRng::new(seed);
         cluster
     }
 

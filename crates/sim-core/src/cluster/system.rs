@@ -6,7 +6,7 @@ use k8s_openapi::chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
 use super::{Cluster, KUBELET_VERSION};
-use crate::controllers::replicaset::admit_pod_spec;
+use crate::controllers::replicaset::create_pod;
 use crate::naming;
 use crate::store::Object;
 
@@ -213,7 +213,7 @@ pub fn install_node_daemons(cluster: &mut Cluster, node: &str, daemon_set_uids: 
     ];
     for (name, uid, image, labels, command, priority_class) in daemons {
         let pod_name = naming::generate_name(&format!("{name}-"), &mut cluster.rng);
-        let mut value = json!({
+        let value = json!({
             "apiVersion": "v1", "kind": "Pod",
             "metadata": {
                 "name": pod_name, "generateName": format!("{name}-"), "namespace": "kube-system", "labels": labels,
@@ -238,15 +238,9 @@ pub fn install_node_daemons(cluster: &mut Cluster, node: &str, daemon_set_uids: 
             },
             "status": {"phase": "Pending"}
         });
-        // Admission adds the service-account token volume like for any API-created pod.
-        if let Some(spec_value) = value.get_mut("spec") {
-            if let Ok(mut spec) = serde_json::from_value::<k8s_openapi::api::core::v1::PodSpec>(spec_value.clone()) {
-                admit_pod_spec(&mut spec, &mut cluster.rng);
-                if let Ok(v) = serde_json::to_value(&spec) {
-                    *spec_value = v;
-                }
-            }
+        // Created through the API like any DaemonSet pod: defaults and admission.
+        if let Ok(pod) = serde_json::from_value::<k8s_openapi::api::core::v1::Pod>(value) {
+            create_pod(cluster, pod);
         }
-        insert(cluster, value);
     }
 }

@@ -5,11 +5,8 @@
 use std::cmp::Reverse;
 
 use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
-use k8s_openapi::api::core::v1::{
-    ConfigMapProjection, DownwardAPIProjection, DownwardAPIVolumeFile, KeyToPath, ObjectFieldSelector, Pod, PodSpec,
-    PodStatus, ProjectedVolumeSource, ServiceAccountTokenProjection, Toleration, Volume, VolumeMount, VolumeProjection,
-};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::api::core::v1::{Pod, PodSpec, PodStatus};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use k8s_openapi::chrono::Duration;
 
 use super::events::{self, Source};
@@ -17,7 +14,6 @@ use super::{controller_ref, controlled_by, is_pod_active, is_pod_available, is_p
 use crate::cluster::Cluster;
 use crate::labels;
 use crate::naming;
-use crate::rand::SeededRng;
 use crate::resources::Kind;
 use crate::store::{Object, ObjectKey};
 
@@ -81,8 +77,7 @@ fn sync(cluster: &mut Cluster, rs: ReplicaSet, wake: &mut Wakeups) {
     if active.len() < desired {
         for _ in active.len()..desired {
             let Some(pod) = pod_from_template(cluster, &rs) else { break };
-            let pod_name = pod.metadata.name.clone().unwrap_or_default();
-            cluster.insert_new(Object::Pod(pod));
+            let pod_name = create_pod(cluster, pod);
             events::record(cluster, events::reference_to(&rs_object), "Normal", "SuccessfulCreate", &format!("Created pod: {pod_name}"), &source);
         }
     } else if active.len() > desired {
@@ -156,7 +151,7 @@ fn deletion_rank(p: &Pod) -> impl Ord {
     )
 }
 
-/// `GetPodFromTemplate` plus what the API server's admission adds on create.
+/// `GetPodFromTemplate`: the pod a ReplicaSet asks the API server to create.
 fn pod_from_template(cluster: &mut Cluster, rs: &ReplicaSet) -> Option<Pod> {
     let namespace = rs.metadata.namespace.clone().unwrap_or_default();
     let rs_name = rs.metadata.name.clone().unwrap_or_default();
@@ -171,8 +166,7 @@ fn pod_from_template(cluster: &mut Cluster, rs: &ReplicaSet) -> Option<Pod> {
         }
         name = naming::generate_name(&prefix, &mut cluster.rng);
     }
-    let mut spec = template.spec.unwrap_or_default();
-    admit_pod_spec(&mut spec, &mut cluster.rng);
+    let spec = template.spec.unwrap_or_default();
     let mut pod = Pod {
         metadata: ObjectMeta {
             name: Some(name),
@@ -191,78 +185,32 @@ fn pod_from_template(cluster: &mut Cluster, rs: &ReplicaSet) -> Option<Pod> {
     Some(pod)
 }
 
-/// What the API server adds to every pod it admits: the `SetDefaults_PodSpec` defaults
-/// (when the template lacks them), the ServiceAccount admission plugin's
-/// `kube-api-access-<5 chars>` projected volume and mount, DefaultTolerationSeconds'
-/// not-ready/unreachable tolerations, and the priority fields. Idempotent.
-pub fn admit_pod_spec(spec: &mut PodSpec, rng: &mut SeededRng) {
+/// Creates a pod the way the API server does on `POST`: a uid and creationTimestamp,
+/// the `SetDefaults_PodSpec` defaults a template may lack, and the admission plugins
+/// (`apiserver::admission::admit_pod`: service-account token volume, priority, default
+/// tolerations). Returns the pod's name.
+pub fn create_pod(cluster: &mut Cluster, mut pod: Pod) -> String {
+    let uid = cluster.rng.uuid();
+    pod.metadata.uid = Some(uid.clone());
+    pod.metadata.creation_timestamp.get_or_insert(Time(cluster.clock.now()));
+    if let Some(spec) = pod.spec.as_mut() {
+        pod_spec_defaults(spec);
+    }
+    crate::apiserver::admission::admit_pod(&mut pod, &uid);
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    cluster.store.put(Object::Pod(pod));
+    name
+}
+
+/// `SetDefaults_PodSpec` and `SetDefaults_Container` for what a template can lack.
+/// Idempotent.
+pub fn pod_spec_defaults(spec: &mut PodSpec) {
     spec.restart_policy.get_or_insert_with(|| "Always".into());
     spec.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
     spec.scheduler_name.get_or_insert_with(|| "default-scheduler".into());
     spec.termination_grace_period_seconds.get_or_insert(30);
     spec.security_context.get_or_insert_with(Default::default);
     spec.enable_service_links.get_or_insert(true);
-    spec.preemption_policy.get_or_insert_with(|| "PreemptLowerPriority".into());
-    spec.priority.get_or_insert(0);
-    if spec.service_account_name.is_none() {
-        spec.service_account_name = Some("default".into());
-    }
-    spec.service_account = spec.service_account_name.clone();
-    let tolerations = spec.tolerations.get_or_insert_with(Vec::new);
-    for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
-        if !tolerations.iter().any(|t| t.key.as_deref() == Some(key) && t.effect.as_deref() == Some("NoExecute")) {
-            tolerations.push(Toleration {
-                key: Some(key.into()),
-                operator: Some("Exists".into()),
-                effect: Some("NoExecute".into()),
-                toleration_seconds: Some(300),
-                ..Default::default()
-            });
-        }
-    }
-    let has_token_volume = spec.volumes.as_ref().is_some_and(|vs| vs.iter().any(|v| v.name.starts_with("kube-api-access-")));
-    if spec.automount_service_account_token != Some(false) && !has_token_volume {
-        let volume_name = format!("kube-api-access-{}", rng.name_suffix(5));
-        spec.volumes.get_or_insert_with(Vec::new).push(Volume {
-            name: volume_name.clone(),
-            projected: Some(ProjectedVolumeSource {
-                default_mode: Some(420),
-                sources: Some(vec![
-                    VolumeProjection {
-                        service_account_token: Some(ServiceAccountTokenProjection { expiration_seconds: Some(3607), path: "token".into(), audience: None }),
-                        ..Default::default()
-                    },
-                    VolumeProjection {
-                        config_map: Some(ConfigMapProjection {
-                            name: "kube-root-ca.crt".into(),
-                            items: Some(vec![KeyToPath { key: "ca.crt".into(), path: "ca.crt".into(), mode: None }]),
-                            optional: None,
-                        }),
-                        ..Default::default()
-                    },
-                    VolumeProjection {
-                        downward_api: Some(DownwardAPIProjection {
-                            items: Some(vec![DownwardAPIVolumeFile {
-                                field_ref: Some(ObjectFieldSelector { api_version: Some("v1".into()), field_path: "metadata.namespace".into() }),
-                                path: "namespace".into(),
-                                ..Default::default()
-                            }]),
-                        }),
-                        ..Default::default()
-                    },
-                ]),
-            }),
-            ..Default::default()
-        });
-        for c in spec.containers.iter_mut() {
-            c.volume_mounts.get_or_insert_with(Vec::new).push(VolumeMount {
-                mount_path: "/var/run/secrets/kubernetes.io/serviceaccount".into(),
-                name: volume_name.clone(),
-                read_only: Some(true),
-                ..Default::default()
-            });
-        }
-    }
     for c in spec.containers.iter_mut() {
         c.termination_message_path.get_or_insert_with(|| "/dev/termination-log".into());
         c.termination_message_policy.get_or_insert_with(|| "File".into());
