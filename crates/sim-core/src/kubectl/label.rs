@@ -64,9 +64,10 @@ fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Option<&s
     let mut remove: Vec<String> = Vec::new();
     for change in change_args {
         if let Some((k, v)) = change.split_once('=') {
+            // Only the value is checked here (`parseLabels`); keys are the server's to judge.
             if which == Which::Labels {
-                if let Some(e) = labels::validate_label_key(k) {
-                    out.err(&format!("error: invalid label spec: {change}: {e}\n"));
+                if v.contains('=') {
+                    out.err(&format!("error: invalid label spec: {change}\n"));
                     return 1;
                 }
                 if let Some(e) = labels::validate_label_value(v) {

@@ -19,7 +19,6 @@ use super::output::{self, DryRun, Target};
 use crate::apiserver::{self, PatchOptions, PatchType, UpdateOptions};
 use crate::cluster::Cluster;
 use crate::controllers::deployment::REVISION_ANNOTATION;
-use crate::printers::tabwriter;
 use crate::resources::Kind;
 use crate::simulator::Output;
 use crate::store::{Object, ObjectKey};
@@ -276,8 +275,12 @@ fn history(cluster: &mut Cluster, flags: &ParsedFlags, target: &Target, namespac
             .unwrap_or_else(|| "<none>".to_string());
         rows.push(vec![rev.to_string(), cause]);
     }
+    // `tabbedString` aligns with a tabwriter of padding 2 (not the printers' 3).
+    let width = rows.iter().map(|r| r[0].chars().count()).max().unwrap_or(0) + 2;
     let mut table = String::new();
-    tabwriter::write_table(&rows, &mut table);
+    for r in &rows {
+        table.push_str(&format!("{:<width$}{}\n", r[0], r[1]));
+    }
     // The name printer's "operation" is "\n" + the table, hence the space and the
     // blank line at the end.
     out.out(&format!("{name} \n{table}\n"));
