@@ -20,7 +20,20 @@ pub mod jsonpath;
 pub mod version;
 
 // The mutating and operational verbs, and what they share.
+pub mod api_resources;
+pub mod apply;
+pub mod cluster_info;
+pub mod config;
 pub mod create;
+pub mod delete;
+pub mod expose;
+pub mod label;
+pub mod logs;
+pub mod patch;
+pub mod rollout;
+pub mod run;
+pub mod scale;
+pub mod set;
 pub mod host;
 pub mod manifest;
 pub mod output;
@@ -60,7 +73,21 @@ pub fn run_in(cluster: &mut Cluster, host: &mut host::Host, args: &[String], std
         }
     }
     match verb {
+        "apply" => apply::run(cluster, host, &rest, stdin, out),
         "create" => create::run(cluster, host, &rest, stdin, out),
+        "delete" => delete::run(cluster, host, &rest, stdin, out),
+        "expose" => expose::run(cluster, host, &rest, stdin, out),
+        "label" => label::run_label(cluster, host, &rest, stdin, out),
+        "annotate" => label::run_annotate(cluster, host, &rest, stdin, out),
+        "patch" => patch::run(cluster, host, &rest, stdin, out),
+        "run" => run::run(cluster, host, &rest, stdin, out),
+        "scale" => scale::run(cluster, host, &rest, stdin, out),
+        "rollout" => rollout::run(cluster, host, &rest, stdin, out),
+        "set" => set::run(cluster, host, &rest, stdin, out),
+        "logs" => logs::run(cluster, host, &rest, stdin, out),
+        "config" => config::run(cluster, host, &rest, stdin, out),
+        "cluster-info" => cluster_info::run(cluster, host, &rest, stdin, out),
+        "api-resources" => api_resources::run(cluster, &rest, out),
         "describe" => describe::run(cluster, &rest, out),
         "get" => get::run(cluster, &rest, out),
         "version" => version::run(&rest, out),
