@@ -208,6 +208,9 @@ fn container_to_json(c: &ContainerRuntime) -> Value {
         RuntimeState::PullFailed { message, backoff_at, backoff_shown, retry_at } => json!({"pull_failed": {
             "message": message, "backoff_at": time_to_json(*backoff_at), "backoff_shown": backoff_shown, "retry_at": time_to_json(*retry_at)}}),
         RuntimeState::Running { started_at } => json!({"running": {"started_at": time_to_json(*started_at)}}),
+        RuntimeState::ConfigError { message, retry_at } => {
+            json!({"config_error": {"message": message, "retry_at": time_to_json(*retry_at)}})
+        }
         RuntimeState::Exited { finished, next_at, backing_off } => json!({"exited": {
             "finished": terminated_to_json(finished), "next_at": time_to_json(*next_at), "backing_off": backing_off}}),
     };
@@ -258,6 +261,8 @@ fn container_from_json(v: &Value) -> Option<ContainerRuntime> {
         }
     } else if let Some(p) = st.get("running") {
         RuntimeState::Running { started_at: time_from_json(p.get("started_at"))? }
+    } else if let Some(p) = st.get("config_error") {
+        RuntimeState::ConfigError { message: p.get("message")?.as_str()?.to_string(), retry_at: time_from_json(p.get("retry_at"))? }
     } else if let Some(p) = st.get("exited") {
         RuntimeState::Exited {
             finished: terminated_from_json(p.get("finished"))?,
