@@ -17,6 +17,23 @@ use crate::vfs::{Vfs, HOME};
 
 /// Runs a script; `stdin` is what its first command may read (None: the terminal).
 pub(super) fn run_script(sh: &mut Shell, cluster: &mut Cluster, script: &Script, stdin: Option<&str>, out: &mut Output) -> i32 {
+    // Substitutions, loops, `bash -c`, `source` and aliases all come back here; a
+    // depth limit keeps `alias x='bash -c x'` from exhausting the stack (bash itself
+    // stops such recursion with "maximum function nesting level exceeded").
+    if sh.nesting >= MAX_NESTING {
+        out.err("kubesim: commands nest too deeply\n");
+        return 1;
+    }
+    sh.nesting += 1;
+    let code = run_items(sh, cluster, script, stdin, out);
+    sh.nesting -= 1;
+    code
+}
+
+/// How deeply scripts may run inside scripts.
+const MAX_NESTING: usize = 48;
+
+fn run_items(sh: &mut Shell, cluster: &mut Cluster, script: &Script, stdin: Option<&str>, out: &mut Output) -> i32 {
     let mut code = sh.last_exit_code;
     for item in &script.items {
         if item.background {

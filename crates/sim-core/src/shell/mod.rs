@@ -127,6 +127,8 @@ pub struct Shell {
     pub(crate) stdout_tty: bool,
     /// How many command substitutions are capturing output right now.
     capturing: usize,
+    /// How many scripts are running inside one another right now.
+    nesting: usize,
     /// Set when an expansion failed (`$((1/0))`): the command does not run.
     expansion_failed: bool,
     /// Outputs of `<(...)` on the line being run, read as /dev/fd/63, 62, ...
@@ -182,6 +184,7 @@ impl Shell {
             capturing: 0,
             process_subs: Vec::new(),
             expansion_failed: false,
+            nesting: 0,
             budget: COMMAND_BUDGET,
             // Deterministic process ids, in the range a fresh container hands out.
             next_pid: 1200,
@@ -252,6 +255,7 @@ impl Shell {
         self.budget = COMMAND_BUDGET;
         self.process_subs.clear();
         self.expansion_failed = false;
+        self.nesting = 0;
         let code = match parse::parse(line) {
             Ok(script) => exec::run_script(self, cluster, &script, None, &mut output),
             Err(e @ (parse::ParseError::Syntax(_) | parse::ParseError::Incomplete)) => {

@@ -1046,6 +1046,14 @@ fn parse_braced(inner: &str) -> Option<(String, ParamOp)> {
     Some((name.to_string(), op))
 }
 
+fn fill_word(word: &mut Word, bodies: &[String]) {
+    for part in &mut word.parts {
+        if let Part::CommandSub { script, .. } | Part::ProcessSub { script } = part {
+            fill_heredocs(script, bodies);
+        }
+    }
+}
+
 /// Replaces here-document placeholders with the bodies read at the ends of lines.
 fn fill_heredocs(script: &mut Script, bodies: &[String]) {
     for item in &mut script.items {
@@ -1053,17 +1061,31 @@ fn fill_heredocs(script: &mut Script, bodies: &[String]) {
         for pipeline in pipelines {
             for command in &mut pipeline.commands {
                 let redirects = match command {
-                    Command::Simple(c) => &mut c.redirects,
-                    Command::For { body, redirects, .. } => {
+                    Command::Simple(c) => {
+                        // `$(cat <<EOF ...)`: the substitution's bodies were read by
+                        // this parser too.
+                        for w in c.words.iter_mut().chain(c.assignments.iter_mut().map(|(_, w)| w)) {
+                            fill_word(w, bodies);
+                        }
+                        &mut c.redirects
+                    }
+                    Command::For { body, redirects, words, .. } => {
                         fill_heredocs(body, bodies);
+                        for w in words {
+                            fill_word(w, bodies);
+                        }
                         redirects
                     }
                 };
                 for r in redirects {
-                    if let RedirectKind::HereDoc { body, .. } = &mut r.kind {
-                        if let Some(index) = body.strip_prefix('\u{0}').and_then(|i| i.parse::<usize>().ok()) {
-                            *body = bodies.get(index).cloned().unwrap_or_default();
+                    match &mut r.kind {
+                        RedirectKind::HereDoc { body, .. } => {
+                            if let Some(index) = body.strip_prefix('\u{0}').and_then(|i| i.parse::<usize>().ok()) {
+                                *body = bodies.get(index).cloned().unwrap_or_default();
+                            }
                         }
+                        RedirectKind::Output(w) | RedirectKind::Append(w) | RedirectKind::Input(w) | RedirectKind::HereString(w) | RedirectKind::Both { target: w, .. } => fill_word(w, bodies),
+                        RedirectKind::Duplicate(_) | RedirectKind::Close => {}
                     }
                 }
             }

@@ -140,6 +140,26 @@ fn output_and_loops_are_bounded() {
 }
 
 #[test]
+fn recursion_through_aliases_and_scripts_is_bounded() {
+    let mut s = sim();
+    run(&mut s, "alias loop='bash -c loop'");
+    let out = s.run_line("loop");
+    assert!(out.stderr.contains("kubesim: commands nest too deeply"), "{}", out.stderr);
+    run(&mut s, "echo 'source self.sh' > self.sh");
+    let out = s.run_line("source self.sh");
+    assert!(out.stderr.contains("kubesim: commands nest too deeply"), "{}", out.stderr);
+    let deep = format!("awk '{{print {}1{}}}'", "(".repeat(5000), ")".repeat(5000));
+    let out = s.run_line(&deep);
+    assert_eq!(out.exit_code, 2);
+}
+
+#[test]
+fn heredocs_inside_command_substitution() {
+    let mut s = sim();
+    assert_eq!(run(&mut s, "X=$(cat <<EOF\ninside\nEOF\n); echo \"[$X]\""), "[inside]\n");
+}
+
+#[test]
 fn the_disk_fills_up_with_a_clear_error() {
     let mut s = sim();
     s.shell.vfs.set_limit(s.shell.vfs.usage().0 + 100);

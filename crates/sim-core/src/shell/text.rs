@@ -669,6 +669,9 @@ enum AwkPattern {
 struct AwkParser {
     toks: Vec<String>,
     pos: usize,
+    /// Nesting of parentheses, unary operators and blocks: bounded so that a
+    /// program of a thousand `(` cannot overflow the stack.
+    depth: usize,
 }
 
 /// Splits an awk program into tokens: strings, regexes, numbers, names, operators.
@@ -807,6 +810,16 @@ impl AwkParser {
     }
 
     fn block(&mut self) -> Result<Vec<AwkStmt>, String> {
+        self.depth += 10;
+        if self.depth > 100 {
+            return Err("syntax error at source line 1: blocks nest too deeply".to_string());
+        }
+        let result = self.block_inner();
+        self.depth -= 10;
+        result
+    }
+
+    fn block_inner(&mut self) -> Result<Vec<AwkStmt>, String> {
         self.expect("{")?;
         let mut stmts = Vec::new();
         loop {
@@ -967,6 +980,16 @@ impl AwkParser {
     }
 
     fn unary(&mut self) -> Result<AwkExpr, String> {
+        self.depth += 1;
+        if self.depth > 100 {
+            return Err("syntax error at source line 1: expression nests too deeply".to_string());
+        }
+        let result = self.unary_inner();
+        self.depth -= 1;
+        result
+    }
+
+    fn unary_inner(&mut self) -> Result<AwkExpr, String> {
         if self.eat("!") {
             return Ok(AwkExpr::Not(Box::new(self.unary()?)));
         }
@@ -1376,7 +1399,7 @@ pub(super) fn awk(sh: &mut Shell, _: &mut Cluster, argv: &[String], stdin: Optio
         out.err("usage: awk [-F fs][-v var=value][prog | -f progfile][file ...]\n");
         return 2;
     };
-    let rules = match awk_tokens(program).and_then(|toks| AwkParser { toks, pos: 0 }.program()) {
+    let rules = match awk_tokens(program).and_then(|toks| AwkParser { toks, pos: 0, depth: 0 }.program()) {
         Ok(r) => r,
         Err(e) if e.starts_with("kubesim:") => {
             out.err(&format!("{e}\n"));
