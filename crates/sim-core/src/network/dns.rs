@@ -7,7 +7,8 @@
 //! - `<hostname>.<svc>.<ns>.svc.cluster.local`: A for a headless endpoint with a hostname;
 //! - `<a-b-c-d>.<ns>.pod.cluster.local`: A → a.b.c.d (kind's Corefile says `pods insecure`).
 //!
-//! Names outside the cluster domain are forwarded upstream by CoreDNS; the simulator
+//! Names outside the cluster domain are forwarded upstream by CoreDNS: on kind that is
+//! Docker's embedded DNS, which answers the node names (`kind-worker`). Beyond that the simulator
 //! has no upstream, so it says so instead of inventing an answer. From the learner's
 //! terminal (the kind host) cluster names do not resolve at all: the host uses its
 //! own resolver, which knows nothing of CoreDNS.
@@ -125,6 +126,12 @@ pub fn query(cluster: &mut Cluster, fqdn: &str) -> Answer {
     let name = fqdn.trim_end_matches('.').to_ascii_lowercase();
     let suffix = format!(".{CLUSTER_DOMAIN}");
     let Some(inner) = name.strip_suffix(&suffix) else {
+        // CoreDNS forwards other names to the node's resolver, which on kind is
+        // Docker's embedded DNS: it knows the node containers by name.
+        let node_name = name.strip_suffix(".kind").unwrap_or(&name);
+        if let Some(node) = addresses::node_by_name(cluster, node_name) {
+            return Answer::Records(vec![Record::A { name: name.clone(), ip: node.ip }]);
+        }
         return if is_public_name(&name) { Answer::Upstream } else { Answer::NxDomain };
     };
     let labels: Vec<&str> = inner.split('.').collect();

@@ -147,6 +147,9 @@ fn inside_a_pod_names_and_cluster_ips_work() {
     logs.extend(access_log(&c, "default", "web-2"));
     assert_eq!(logs.len(), 5);
     assert!(logs.iter().all(|l| l.starts_with("10.244.1.9 - - [05/Jan/2026:09:00:00 +0000] \"GET / HTTP/1.1\" 200 615 \"-\" \"curl/8.11.1\" \"-\"")), "{logs:?}");
+    // Docker's DNS behind CoreDNS knows the node containers.
+    let (out, code) = testkit::run(&mut c, &client(), curl, "-s -o /dev/null -w %{remote_ip} http://kind-worker2:30080/");
+    assert_eq!((out.as_str(), code), ("172.18.0.4", 0));
     let (out, code) = testkit::run(&mut c, &client(), curl, "http://nope");
     assert_eq!((out.as_str(), code), ("curl: (6) Could not resolve host: nope\n", 6));
 }
@@ -793,4 +796,73 @@ fn the_api_server_over_tls_from_a_pod() {
     // TLS to a plain-HTTP server fails in the handshake.
     let (out, code) = testkit::run(&mut c, &client(), curl, "https://web:80/");
     assert_eq!((out.as_str(), code), ("curl: (35) OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number\n", 35));
+}
+
+/// The whole stack: kubectl apply, the real controllers (scheduler, kubelet, IPs,
+/// EndpointSlices) and the simulated MetalLB-like cloud provider, then curl.
+#[test]
+fn load_balancer_assigned_by_the_cloud_provider_end_to_end() {
+    let mut sim = crate::Simulator::new(crate::ClusterConfig::default());
+    sim.cluster.cloud_provider = Some(crate::controllers::cloud_provider::CloudProvider::metallb());
+    let manifest = "kubectl apply -f - <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  selector:
+    app: web
+  ports:
+  - port: 80
+YAML";
+    let out = sim.run_line(manifest);
+    assert_eq!(out.display, "deployment.apps/web created\nservice/web created\n");
+    sim.run_line("sleep 30");
+    let lb_ip = match sim.cluster.store.get(&crate::store::ObjectKey::new(crate::resources::Kind::Service, "default", "web")) {
+        Some(crate::store::Object::Service(s)) => s
+            .status
+            .as_ref()
+            .and_then(|st| st.load_balancer.as_ref())
+            .and_then(|lb| lb.ingress.as_ref())
+            .and_then(|i| i.first())
+            .and_then(|i| i.ip.clone()),
+        _ => None,
+    };
+    let lb_ip = lb_ip.unwrap_or_else(|| panic!("no EXTERNAL-IP: {}", sim.run_line("kubectl get svc web").display));
+    for _ in 0..4 {
+        let out = sim.run_line(&format!("curl -s http://{lb_ip}/ | grep title"));
+        assert_eq!(out.display, "<title>Welcome to nginx!</title>\n");
+        let trace = sim.cluster.network.last_trace().cloned().unwrap_or_else(|| panic!("no trace"));
+        assert_eq!(trace.hops.get(1).map(|h| h.kind), Some(HopKind::LoadBalancer), "{trace:#?}");
+        // externalTrafficPolicy Local keeps the client address.
+        assert!(matches!(&trace.outcome, Outcome::Connected { seen_client, .. } if seen_client.ip() == &Ipv4Addr::new(172, 18, 0, 1)));
+    }
+    // MetalLB's layer 2 sends everything to the one node announcing the address, and
+    // Local keeps it on that node's pod: one pod logged all four requests.
+    let pods: Vec<String> = crate::network::addresses::pods(&sim.cluster).into_iter().map(|p| p.name).collect();
+    let counts: Vec<usize> = pods.iter().map(|p| access_log(&sim.cluster, "default", p).len()).collect();
+    assert!(counts.contains(&4) && counts.iter().sum::<usize>() == 4, "{pods:?} {counts:?}");
+    let busy = pods.iter().find(|p| access_log(&sim.cluster, "default", p).len() == 4).cloned().unwrap_or_default();
+    let logs = sim.run_line(&format!("kubectl logs {busy} --tail=1"));
+    assert!(logs.display.starts_with("172.18.0.1 - - [05/Jan/2026:09:00:"), "{}", logs.display);
 }
