@@ -86,7 +86,10 @@ impl MountedTerminal {
         let on_data = {
             let (terminal, session) = (terminal.clone(), session.clone());
             Closure::<dyn FnMut(String)>::new(move |data: String| {
-                let reply = session.0.borrow_mut().handle_input(&data, Date::now() as i64);
+                // xterm.js parses writes asynchronously, so input never arrives while the
+                // session is busy; if it ever did, dropping it beats a panic.
+                let Ok(mut session) = session.0.try_borrow_mut() else { return };
+                let reply = session.handle_input(&data, Date::now() as i64);
                 if !reply.is_empty() {
                     terminal.write(&reply);
                 }
@@ -100,7 +103,9 @@ impl MountedTerminal {
             let (terminal, session) = (terminal.clone(), session.clone());
             Closure::<dyn FnMut()>::new(move || {
                 fit.fit();
-                session.0.borrow_mut().resize(terminal.cols() as usize);
+                if let Ok(mut session) = session.0.try_borrow_mut() {
+                    session.resize(terminal.cols() as usize);
+                }
             })
         };
         let resize_observer = ResizeObserver::new(on_resize.as_ref().unchecked_ref())?;
@@ -108,7 +113,11 @@ impl MountedTerminal {
 
         let on_tick = {
             let session = session.clone();
-            Closure::<dyn FnMut()>::new(move || session.0.borrow_mut().tick(Date::now() as i64))
+            Closure::<dyn FnMut()>::new(move || {
+                if let Ok(mut session) = session.0.try_borrow_mut() {
+                    session.tick(Date::now() as i64);
+                }
+            })
         };
         let clock_interval = window
             .set_interval_with_callback_and_timeout_and_arguments_0(on_tick.as_ref().unchecked_ref(), 1000)?;
