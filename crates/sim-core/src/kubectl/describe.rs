@@ -211,8 +211,9 @@ fn rfc1123z(t: &DateTime<Utc>) -> String {
     t.format("%a, %d %b %Y %H:%M:%S +0000").to_string()
 }
 
+/// A `metav1.Time` as describe formats it; an unset time is Go's zero time.
 fn time_or_empty(t: Option<&Time>) -> String {
-    t.map(|t| rfc1123z(&t.0)).unwrap_or_else(|| rfc1123z(&DateTime::<Utc>::UNIX_EPOCH.with_timezone(&Utc)))
+    t.map(|t| rfc1123z(&t.0)).unwrap_or_else(|| "Mon, 01 Jan 0001 00:00:00 +0000".to_string())
 }
 
 fn print_labels_multiline(w: &mut Writer, title: &str, labels: Option<&BTreeMap<String, String>>) {
