@@ -258,7 +258,7 @@ mod tests {
         // Type with a typo, fix it in the middle, kill a word, retype.
         s.handle_input("kubectl get nodez", 0);
         s.handle_input("\x7fs\x01\x1b[C\x1b[C\x1b[3~K", 0);
-        s.handle_input("\x05 extra\x17", 0);
+        s.handle_input("\x05 extra\x17\x7f", 0);
         let out = s.handle_input("\r", 0);
         assert_eq!(s.simulator().shell.history, vec!["kuKectl get nodes"]);
         assert!(out.contains("kuKectl"), "{out}");
