@@ -141,7 +141,8 @@ fn a_good_lesson_parses_into_steps_and_blocks() {
     let Block::Commands { inputs, run: true, .. } = &blocks[2] else { panic!("{:?}", blocks[2]) };
     assert_eq!(inputs, &["kubectl get nodes", "cat <<EOF > a.txt\nhello\nEOF", "kubectl get pods \\\n  -A"]);
     assert!(matches!(&blocks[3], Block::File { path, language, .. } if path == "web.yaml" && language == "yaml"));
-    // Killercoda's ```{{exec}} after the closing fence makes the block runnable.
+    // Killercoda's ```{{exec}} after the closing fence makes the block runnable
+    // (and ```{{copy}} only copyable; see below).
     assert!(matches!(&blocks[4], Block::Commands { inputs, run: true, .. } if inputs == &["kubectl version"]));
     let Block::Console { entries, .. } = &blocks[5] else { panic!() };
     assert_eq!(blocks.len(), 7);
@@ -530,4 +531,22 @@ fn the_readme_example_and_snippets_parse() {
         count += 1;
     }
     assert_eq!(count, 3);
+}
+
+#[test]
+fn killercoda_copy_annotations_make_copy_only_commands() {
+    let text = lesson_text("## S\n\nCopy `kubectl get svc`{{copy}} now.\n\n```\nkubectl get pods\n```{{copy}}\n");
+    let l = parse_lesson("t.md", &text).unwrap_or_else(|e| panic!("{e}"));
+    let blocks = &l.steps[0].blocks;
+    let Block::Prose { html } = &blocks[0] else { panic!("{blocks:?}") };
+    assert!(html.contains("<code class=\"kubesim-copy\">kubectl get svc</code> now."), "{html}");
+    assert!(
+        matches!(&blocks[1], Block::Commands { inputs, run: false, copy: true, .. } if inputs == &["kubectl get svc"])
+    );
+    assert!(
+        matches!(&blocks[2], Block::Commands { inputs, run: false, copy: true, .. } if inputs == &["kubectl get pods"])
+    );
+    // The checker does not run copy-only commands.
+    let report = check_lesson(&l);
+    assert!(report.passed(), "{:#?}", report.failures);
 }
