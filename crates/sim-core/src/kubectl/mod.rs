@@ -1,5 +1,6 @@
 //! kubectl: the command line parsed as kubectl parses it, one module per verb.
 //!
+//! - [`api_resources`]: `kubectl api-resources`.
 //! - [`describe`]: `kubectl describe`.
 //! - [`flags`]: flag definitions (read from kubectl's own help texts) and the pflag parser.
 //! - [`help`]: kubectl's help texts and the command list behind "Did you mean this?".
@@ -12,6 +13,7 @@
 //! to the verb, and answers for everything else: help, unknown commands, and real
 //! kubectl commands that kubesim does not simulate.
 
+pub mod api_resources;
 pub mod describe;
 pub mod flags;
 pub mod get;
@@ -20,16 +22,18 @@ pub mod jsonpath;
 pub mod version;
 
 // The mutating and operational verbs, and what they share.
-pub mod api_resources;
 pub mod apply;
 pub mod cluster_info;
 pub mod config;
 pub mod create;
 pub mod delete;
+pub mod edit;
+pub mod exec;
 pub mod expose;
 pub mod label;
 pub mod logs;
 pub mod patch;
+pub mod port_forward;
 pub mod rollout;
 pub mod run;
 pub mod scale;
@@ -87,7 +91,10 @@ pub fn run_in(cluster: &mut Cluster, host: &mut host::Host, args: &[String], std
         "logs" => logs::run(cluster, host, &rest, stdin, out),
         "config" => config::run(cluster, host, &rest, stdin, out),
         "cluster-info" => cluster_info::run(cluster, host, &rest, stdin, out),
-        "api-resources" => api_resources::run(cluster, &rest, out),
+        "edit" => edit::run(cluster, host, &rest, stdin, out),
+        "exec" => exec::run(cluster, host, &rest, stdin, out),
+        "port-forward" => port_forward::run(cluster, host, &rest, stdin, out),
+        "api-resources" => api_resources::run(&rest, out),
         "describe" => describe::run(cluster, &rest, out),
         "get" => get::run(cluster, &rest, out),
         "version" => version::run(&rest, out),
