@@ -324,8 +324,7 @@ impl HistorySearch {
 
     /// Handles raw input while searching.
     pub fn handle_key(&mut self, keys: &str, history: &[String]) -> SearchEffect {
-        let mut chars = keys.chars().peekable();
-        while let Some(c) = chars.next() {
+        for c in keys.chars() {
             match c {
                 '\r' | '\n' => return SearchEffect::Accept(self.matched_line(history).to_string()),
                 '\x07' | '\x03' => return SearchEffect::Cancel,

@@ -794,10 +794,9 @@ pub(super) fn base64(sh: &mut Shell, _: &mut Cluster, argv: &[String], stdin: Op
                 result.push('\n');
             }
         }
-        if wrap == 0 || encoded.is_empty() {
-            if !encoded.is_empty() {
-                result.push('\n');
-            }
+        // Unwrapped output still ends with one newline, as GNU base64 -w0 does.
+        if wrap == 0 && !encoded.is_empty() {
+            result.push('\n');
         }
         out.out(&result);
         0
@@ -873,7 +872,7 @@ pub(super) fn xargs(sh: &mut Shell, cluster: &mut Cluster, argv: &[String], stdi
 }
 
 /// The sort key of a line for `-k N[,M]` with blanks or `-t` as separator.
-fn sort_key<'a>(line: &'a str, key: Option<(usize, Option<usize>)>, sep: Option<char>) -> &'a str {
+fn sort_key(line: &str, key: Option<(usize, Option<usize>)>, sep: Option<char>) -> &str {
     let Some((start, end)) = key else { return line };
     let fields: Vec<(usize, usize)> = match sep {
         Some(s) => {

@@ -425,7 +425,7 @@ impl Editor {
                 let n = self.lines.len();
                 let chars: usize = self.lines.iter().map(|l| l.len() + 1).sum::<usize>();
                 let before: usize = self.lines.iter().take(self.row).map(|l| l.len() + 1).sum::<usize>() + self.col;
-                let pct = |a: usize, b: usize| if b == 0 { 100 } else { a * 100 / b };
+                let pct = |a: usize, b: usize| (a * 100).checked_div(b).unwrap_or(100);
                 self.status = Some(format!(
                     "[ line {}/{n} ({}%), col {}/{} ({}%), char {before}/{chars} ({}%) ]",
                     self.row + 1,
@@ -467,7 +467,7 @@ impl Editor {
             let r = (self.row + step) % n;
             let from = if step == 0 { self.col + 1 } else { 0 };
             if let Some(c) = self.lines.get(r).and_then(|l| if from <= l.len() { find(l, from) } else { None }) {
-                if step == n || (step > 0 && r < self.row) || (step == n) {
+                if step == n || (step > 0 && r < self.row) {
                     self.status = Some("[ Search Wrapped ]".to_string());
                 }
                 self.row = r;
@@ -547,7 +547,7 @@ impl Editor {
             let index = self.top + screen_row;
             let Some(line) = self.lines.get(index) else { continue };
             let expanded = expand_tabs(line);
-            let is_cursor_row = index == self.row && self.mode == Mode::Edit || index == self.row;
+            let is_cursor_row = index == self.row;
             let cursor_x = display_width(&line[..self.col.min(line.len())]);
             let avail = cols.saturating_sub(1).max(1);
             let (start, prefix) = if is_cursor_row && cursor_x >= avail {

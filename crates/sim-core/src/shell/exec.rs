@@ -508,7 +508,9 @@ fn expand_part(sh: &mut Shell, cluster: &mut Cluster, part: &Part, out: &mut Out
     match part {
         Part::Literal(s) | Part::Quoted(s) => s.clone(),
         Part::Param { name, op, .. } => {
-            let value = param_value(sh, name);
+            // $RANDOM draws from the simulator's one seeded generator, so a replay
+            // prints the same numbers.
+            let value = if name == "RANDOM" { Some(cluster.rng.below(32768).to_string()) } else { param_value(sh, name) };
             match op {
                 ParamOp::Plain => value.unwrap_or_default(),
                 ParamOp::Length => value.unwrap_or_default().chars().count().to_string(),
@@ -580,7 +582,6 @@ fn param_value(sh: &Shell, name: &str) -> Option<String> {
         "-" => Some("himBHs".to_string()),
         "@" | "*" => Some(String::new()),
         "PWD" => Some(sh.cwd.clone()),
-        "RANDOM" => Some("17".to_string()),
         n if n.chars().all(|c| c.is_ascii_digit()) => None,
         n => sh.var(n).map(str::to_string),
     }
@@ -805,7 +806,16 @@ pub(super) fn jobs_builtin(sh: &mut Shell, argv: &[String], out: &mut Output) ->
         }
         Some("kill") => {
             let mut code = 0;
-            let targets: Vec<&String> = argv.iter().skip(1).filter(|a| !a.starts_with('-') || a.parse::<i64>().is_ok() && false).collect();
+            // Signals (`-9`, `-s TERM`, `-KILL`) do not matter: every job just ends.
+            let mut targets: Vec<&String> = Vec::new();
+            let mut args = argv.iter().skip(1);
+            while let Some(a) = args.next() {
+                if a == "-s" || a == "-n" {
+                    args.next();
+                } else if !a.starts_with('-') || a == "-" {
+                    targets.push(a);
+                }
+            }
             if targets.is_empty() {
                 out.err("kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n");
                 return 2;

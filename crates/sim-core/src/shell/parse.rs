@@ -1014,7 +1014,7 @@ fn parse_braced(inner: &str) -> Option<(String, ParamOp)> {
             return Some((name.to_string(), ParamOp::Length));
         }
     }
-    let name_len = if inner.starts_with(|c: char| matches!(c, '?' | '$' | '#' | '!' | '@' | '*')) {
+    let name_len = if inner.starts_with(['?', '$', '#', '!', '@', '*']) {
         1
     } else {
         inner.chars().take_while(|&c| is_name_char(c)).count()

@@ -1467,6 +1467,9 @@ pub(super) fn awk(sh: &mut Shell, _: &mut Cluster, argv: &[String], stdin: Optio
 
 // ----- jq: paths, pipes and a few functions -----
 
+/// One step of a jq path applied to one value.
+type JqStep = dyn Fn(&serde_json::Value) -> Result<Vec<serde_json::Value>, String>;
+
 fn jq_eval(filter: &str, input: &serde_json::Value, depth: usize) -> Result<Vec<serde_json::Value>, String> {
     use serde_json::Value;
     if depth > 50 {
@@ -1535,7 +1538,7 @@ fn jq_eval(filter: &str, input: &serde_json::Value, depth: usize) -> Result<Vec<
     let chars: Vec<char> = filter.chars().collect();
     let mut i = 0;
     while i < chars.len() {
-        let step: Box<dyn Fn(&Value) -> Result<Vec<Value>, String>>;
+        let step: Box<JqStep>;
         if chars[i] == '.' {
             i += 1;
             if i < chars.len() && chars[i] == '"' {
