@@ -220,6 +220,62 @@ pub enum RuntimeState {
     /// once, then after the CrashLoopBackOff delay), or, when the restart policy does
     /// not restart it, nothing more happens.
     Exited { finished: Terminated, next_at: DateTime<Utc>, backing_off: bool },
+    /// The image is there but the container cannot be configured (a ConfigMap it
+    /// reads is missing): CreateContainerConfigError, retried at `retry_at`.
+    ConfigError { message: String, retry_at: DateTime<Utc> },
+}
+
+/// How often the kubelet retries a container it could not configure.
+const CONFIG_RETRY_SECONDS: i64 = 10;
+/// How often a volume that cannot be mounted is reported again.
+const MOUNT_RETRY_SECONDS: i64 = 120;
+
+fn config_map_exists(cluster: &Cluster, namespace: &str, name: &str) -> Option<std::collections::BTreeMap<String, String>> {
+    match cluster.store.get(&ObjectKey::new(Kind::ConfigMap, namespace, name)) {
+        Some(Object::ConfigMap(cm)) => Some(cm.data.clone().unwrap_or_default()),
+        _ => None,
+    }
+}
+
+/// `MountVolume.SetUp failed ...` for the first ConfigMap volume whose ConfigMap is
+/// missing (and not optional).
+fn volume_error(cluster: &Cluster, pod: &Pod) -> Option<String> {
+    let namespace = pod.metadata.namespace.as_deref().unwrap_or("");
+    for v in pod.spec.as_ref()?.volumes.as_deref().unwrap_or(&[]) {
+        if let Some(cm) = &v.config_map {
+            if cm.optional != Some(true) && config_map_exists(cluster, namespace, &cm.name).is_none() {
+                return Some(format!("MountVolume.SetUp failed for volume \"{}\" : configmap \"{}\" not found", v.name, cm.name));
+            }
+        }
+    }
+    None
+}
+
+/// Why a container's environment cannot be built, as `makeEnvironmentVariables` says.
+fn config_error(cluster: &Cluster, pod: &Pod, container: Option<&k8s_openapi::api::core::v1::Container>) -> Option<String> {
+    let container = container?;
+    let namespace = pod.metadata.namespace.as_deref().unwrap_or("");
+    for from in container.env_from.as_deref().unwrap_or(&[]) {
+        if let Some(r) = &from.config_map_ref {
+            if r.optional != Some(true) && config_map_exists(cluster, namespace, &r.name).is_none() {
+                return Some(format!("configmap \"{}\" not found", r.name));
+            }
+        }
+    }
+    for env in container.env.as_deref().unwrap_or(&[]) {
+        let Some(r) = env.value_from.as_ref().and_then(|v| v.config_map_key_ref.as_ref()) else { continue };
+        if r.optional == Some(true) {
+            continue;
+        }
+        match config_map_exists(cluster, namespace, &r.name) {
+            None => return Some(format!("configmap \"{}\" not found", r.name)),
+            Some(data) if !data.contains_key(&r.key) => {
+                return Some(format!("couldn't find key {} in ConfigMap {namespace}/{}", r.key, r.name))
+            }
+            Some(_) => {}
+        }
+    }
+    None
 }
 
 /// The restart back-off: 10 s doubling to 300 s, from the second restart on.
@@ -520,6 +576,7 @@ fn next_transition(r: &PodRuntime, now: DateTime<Utc>) -> Option<DateTime<Utc>> 
                 }
             }
             RuntimeState::Exited { next_at, .. } => times.push(*next_at),
+            RuntimeState::ConfigError { retry_at, .. } => times.push(*retry_at),
             RuntimeState::Creating => {}
         }
     }
@@ -533,7 +590,20 @@ fn advance_runtime(cluster: &mut Cluster, pod: &Pod, uid: &str, now: DateTime<Ut
     for _ in 0..64 {
         let Some(mut r) = cluster.controllers.kubelet.pods.get(uid).cloned() else { return };
         let mut changed = false;
-        if !r.sandbox_ready && r.sandbox_at <= now {
+        let mount_error = if !r.sandbox_ready && r.sandbox_at <= now { volume_error(cluster, pod) } else { None };
+        if let Some(message) = &mount_error {
+            // Reported again every couple of minutes while it lasts (aggregated count).
+            let mut reference = events::reference_to(&pod_object);
+            reference.field_path = None;
+            let last = events::events_for(cluster, uid)
+                .into_iter()
+                .filter(|e| e.reason.as_deref() == Some("FailedMount"))
+                .filter_map(|e| e.last_timestamp.as_ref().map(|t| t.0))
+                .max();
+            if last.map_or(true, |l| l + Duration::seconds(MOUNT_RETRY_SECONDS) <= now) {
+                events::record(cluster, reference, "Warning", "FailedMount", message, &Source::kubelet(&r.node));
+            }
+        } else if !r.sandbox_ready && r.sandbox_at <= now {
             r.sandbox_ready = true;
             r.ip = if r.host_network { node_ip(cluster, &r.node) } else { allocate_ip(cluster, &r.node) };
             changed = true;
@@ -557,7 +627,7 @@ fn advance_runtime(cluster: &mut Cluster, pod: &Pod, uid: &str, now: DateTime<Ut
                         });
                         if cached && policy != "Always" {
                             events::record(cluster, reference.clone(), "Normal", "Pulled", &format!("Container image \"{}\" already present on machine", c.image), &source);
-                            Some(start_container(cluster, &mut r, i, container_spec, reference, &source, now))
+                            Some(start_container(cluster, pod, &mut r, i, container_spec, reference, &source, now))
                         } else if policy == "Never" {
                             let message = format!("Container image \"{}\" is not present with pull policy of Never", c.image);
                             events::record(cluster, reference, "Warning", "ErrImageNeverPull", &message, &source);
@@ -583,7 +653,7 @@ fn advance_runtime(cluster: &mut Cluster, pod: &Pod, uid: &str, now: DateTime<Ut
                                 ),
                                 &source,
                             );
-                            Some(start_container(cluster, &mut r, i, container_spec, reference, &source, now))
+                            Some(start_container(cluster, pod, &mut r, i, container_spec, reference, &source, now))
                         } else {
                             let message = pull_error(&image);
                             events::record(cluster, reference.clone(), "Warning", "Failed", &format!("Failed to pull image \"{}\": {message}", c.image), &source);
@@ -619,6 +689,14 @@ fn advance_runtime(cluster: &mut Cluster, pod: &Pod, uid: &str, now: DateTime<Ut
                         }
                         // The kubelet notices at its next pod sync, about a second later.
                         Some(RuntimeState::Exited { finished, next_at: now + Duration::seconds(1), backing_off: false })
+                    }
+                    RuntimeState::ConfigError { .. } if config_error(cluster, pod, container_spec).is_none() => {
+                        Some(start_container(cluster, pod, &mut r, i, container_spec, reference, &source, now))
+                    }
+                    RuntimeState::ConfigError { retry_at, .. } if *retry_at <= now => {
+                        // Each retry finds the image again and fails again.
+                        events::record(cluster, reference.clone(), "Normal", "Pulled", &format!("Container image \"{}\" already present on machine", c.image), &source);
+                        Some(start_container(cluster, pod, &mut r, i, container_spec, reference, &source, now))
                     }
                     RuntimeState::Exited { finished, next_at, backing_off } if *next_at <= now => {
                         let policy = spec.restart_policy.as_deref().unwrap_or("Always");
@@ -697,8 +775,10 @@ fn pull_error(image: &ImageRef) -> String {
 }
 
 /// Created + Started, as the kubelet records them; readiness follows the probe.
+#[allow(clippy::too_many_arguments)]
 fn start_container(
     cluster: &mut Cluster,
+    pod: &Pod,
     r: &mut PodRuntime,
     index: usize,
     spec: Option<&k8s_openapi::api::core::v1::Container>,
@@ -707,6 +787,10 @@ fn start_container(
     now: DateTime<Utc>,
 ) -> RuntimeState {
     let name = r.containers.get(index).map(|c| c.name.clone()).unwrap_or_default();
+    if let Some(message) = config_error(cluster, pod, spec) {
+        events::record(cluster, reference, "Warning", "Failed", &format!("Error: {message}"), source);
+        return RuntimeState::ConfigError { message, retry_at: now + Duration::seconds(CONFIG_RETRY_SECONDS) };
+    }
     events::record(cluster, reference.clone(), "Normal", "Created", &format!("Created container: {name}"), source);
     events::record(cluster, reference, "Normal", "Started", &format!("Started container {name}"), source);
     let id = format!("{:016x}{:016x}{:016x}{:016x}", cluster.rng.next_u64(), cluster.rng.next_u64(), cluster.rng.next_u64(), cluster.rng.next_u64());
@@ -792,6 +876,9 @@ fn pod_status(cluster: &Cluster, pod: &Pod, r: &PodRuntime, now: DateTime<Utc>) 
                         ContainerStatus { state: Some(waiting("ErrImagePull", Some(message.clone()))), ..base }
                     }
                 }
+                RuntimeState::ConfigError { message, .. } => {
+                    ContainerStatus { state: Some(waiting("CreateContainerConfigError", Some(message.clone()))), ..base }
+                }
                 RuntimeState::Exited { finished, backing_off, .. } => {
                     let base = ContainerStatus {
                         image: image.full.clone(),
@@ -831,7 +918,14 @@ fn pod_status(cluster: &Cluster, pod: &Pod, r: &PodRuntime, now: DateTime<Utc>) 
     // `getPhase`: a container that never ran and waits keeps the pod Pending; once all
     // have run, the pod is Running while any runs or will be restarted, and
     // Succeeded/Failed when all have stopped for good.
-    let waiting = r.containers.iter().filter(|c| c.last_terminated.is_none() && matches!(c.state, RuntimeState::Creating | RuntimeState::Pulling { .. } | RuntimeState::PullFailed { .. })).count();
+    let waiting = r
+        .containers
+        .iter()
+        .filter(|c| {
+            c.last_terminated.is_none()
+                && matches!(c.state, RuntimeState::Creating | RuntimeState::Pulling { .. } | RuntimeState::PullFailed { .. } | RuntimeState::ConfigError { .. })
+        })
+        .count();
     let running = r.containers.iter().filter(|c| matches!(c.state, RuntimeState::Running { .. })).count();
     let policy = spec.restart_policy.as_deref().unwrap_or("Always");
     let exit_codes: Vec<i32> = r

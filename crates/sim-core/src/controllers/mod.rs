@@ -20,6 +20,7 @@
 //! - [`garbage_collector`]: ownerReference cascading deletion.
 //! - [`endpoints`]: Endpoints and EndpointSlices for Services.
 //! - [`cloud_provider`]: a MetalLB-like LoadBalancer IP allocator a lesson can switch on.
+//! - [`root_ca`]: the `kube-root-ca.crt` ConfigMap in every namespace.
 
 pub mod cloud_provider;
 pub mod deployment;
@@ -28,6 +29,7 @@ pub mod events;
 pub mod garbage_collector;
 pub mod kubelet;
 pub mod replicaset;
+pub mod root_ca;
 pub mod scheduler;
 
 use k8s_openapi::api::core::v1::Pod;
@@ -58,6 +60,8 @@ pub struct ControllerState {
     pub kubelet: kubelet::KubeletState,
     /// Extra images lessons declared pullable, besides [`kubelet::KNOWN_IMAGES`].
     pub extra_images: Vec<String>,
+    /// The cluster CA the root CA publisher hands out (PEM), drawn once.
+    pub root_ca: Option<String>,
 }
 
 /// Collects the earliest wake-up the controllers ask for during one pass.
@@ -89,6 +93,7 @@ pub fn reconcile(cluster: &mut Cluster) {
         // The API server's own loops: finalizer-free deletions and the namespace controller.
         crate::apiserver::reconcile_deletions(cluster);
         garbage_collector::reconcile(cluster, &mut wake);
+        root_ca::reconcile(cluster, &mut wake);
         deployment::reconcile(cluster, &mut wake);
         replicaset::reconcile(cluster, &mut wake);
         scheduler::reconcile(cluster, &mut wake);

@@ -602,3 +602,48 @@ fn a_month_long_jump_is_bounded_and_lands_on_time() {
     let s = container_status(&c, "bb0");
     assert!(s.restart_count > 10, "{}", s.restart_count);
 }
+
+#[test]
+fn every_namespace_gets_the_root_ca() {
+    let mut c = cluster();
+    create(&mut c, json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}}));
+    let cm = c.store.get(&ObjectKey::new(Kind::ConfigMap, "team-a", "kube-root-ca.crt")).cloned();
+    let Some(Object::ConfigMap(cm)) = cm else { panic!("no kube-root-ca.crt") };
+    let ca = cm.data.unwrap_or_default().get("ca.crt").cloned().unwrap_or_default();
+    assert!(ca.starts_with("-----BEGIN CERTIFICATE-----\n"));
+    let Some(Object::ConfigMap(default_cm)) = c.store.get(&ObjectKey::new(Kind::ConfigMap, "default", "kube-root-ca.crt")).cloned() else { panic!() };
+    assert_eq!(default_cm.data.unwrap_or_default().get("ca.crt"), Some(&ca), "one CA for the cluster");
+    c.store.remove(&ObjectKey::new(Kind::ConfigMap, "team-a", "kube-root-ca.crt"));
+    reconcile(&mut c);
+    assert!(c.store.contains(&ObjectKey::new(Kind::ConfigMap, "team-a", "kube-root-ca.crt")), "recreated");
+}
+
+#[test]
+fn missing_config_maps_block_pods_until_created() {
+    let mut c = cluster();
+    create(&mut c, json!({
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "envy", "namespace": "default"},
+        "spec": {"containers": [{"name": "app", "image": "nginx:1.27",
+                 "env": [{"name": "MODE", "valueFrom": {"configMapKeyRef": {"name": "app-config", "key": "mode"}}}]}]}
+    }));
+    create(&mut c, json!({
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "mounty", "namespace": "default"},
+        "spec": {"containers": [{"name": "app", "image": "nginx:1.27", "volumeMounts": [{"name": "config", "mountPath": "/etc/app"}]}],
+                 "volumes": [{"name": "config", "configMap": {"name": "app-config"}}]}
+    }));
+    sleep(&mut c, 10);
+    let envy = container_status(&c, "envy").state.and_then(|s| s.waiting).unwrap_or_default();
+    assert_eq!(envy.reason.as_deref(), Some("CreateContainerConfigError"));
+    assert_eq!(envy.message.as_deref(), Some("configmap \"app-config\" not found"));
+    let mounty = container_status(&c, "mounty").state.and_then(|s| s.waiting).unwrap_or_default();
+    assert_eq!(mounty.reason.as_deref(), Some("ContainerCreating"));
+    assert_eq!(
+        messages(&c, "FailedMount"),
+        ["MountVolume.SetUp failed for volume \"config\" : configmap \"app-config\" not found".to_string()]
+    );
+    assert!(messages(&c, "Failed").contains(&"Error: configmap \"app-config\" not found".to_string()));
+    create(&mut c, json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "app-config", "namespace": "default"}, "data": {"mode": "fast"}}));
+    sleep(&mut c, 15);
+    assert_eq!(phase(&pods_of(&c, "envy")[0]), "Running");
+    assert_eq!(phase(&pods_of(&c, "mounty")[0]), "Running");
+}
