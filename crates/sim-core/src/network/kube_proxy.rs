@@ -123,7 +123,8 @@ pub enum Entry {
 impl ProxyRules {
     /// The rule a packet to a ClusterIP:port meets.
     pub fn by_cluster_ip(&self, ip: Ipv4Addr, port: u16) -> Option<&ServicePortRules> {
-        self.services.iter().find(|s| s.cluster_ip == ip && s.port == port)
+        // Every connection the simulator makes is TCP; kube-dns also has a UDP port 53.
+        self.services.iter().find(|s| s.cluster_ip == ip && s.port == port && s.protocol == "TCP")
     }
 
     /// Whether `ip` is some Service's ClusterIP (on any port).
@@ -132,7 +133,7 @@ impl ProxyRules {
     }
 
     pub fn by_node_port(&self, port: u16) -> Option<&ServicePortRules> {
-        self.services.iter().find(|s| s.node_port == Some(port))
+        self.services.iter().find(|s| s.node_port == Some(port) && s.protocol == "TCP")
     }
 
     pub fn by_health_check_node_port(&self, port: u16) -> Option<&ServicePortRules> {
@@ -142,7 +143,7 @@ impl ProxyRules {
     /// A LoadBalancer ingress IP or an externalIP with this port.
     pub fn by_external_ip(&self, ip: Ipv4Addr, port: u16) -> Option<(&ServicePortRules, Entry)> {
         self.services.iter().find_map(|s| {
-            if s.port != port {
+            if s.port != port || s.protocol != "TCP" {
                 None
             } else if s.load_balancer_ips.contains(&ip) {
                 Some((s, Entry::LoadBalancerIp))
@@ -423,4 +424,105 @@ pub fn health_check_response(rules: &ServicePortRules, node: &str) -> (u16, Stri
         rules.namespace, rules.name, count
     );
     (if count > 0 { 200 } else { 503 }, body)
+}
+
+/// One chain of a node's rules, as data: where packets enter, and what they meet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeRule {
+    /// `default/web:http`.
+    pub service: String,
+    pub entry: Entry,
+    /// The destination the rule matches (`10.96.0.5:80`, `nodePort 30080`, `172.18.255.200:80`).
+    pub matches: String,
+    pub action: NodeAction,
+}
+
+/// What a node's rule does with a matching packet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NodeAction {
+    /// DNAT to one of these endpoints, chosen at random (or by affinity), with
+    /// masquerade for external entries under `externalTrafficPolicy: Cluster`.
+    Dnat { endpoints: Vec<SocketAddrV4>, masquerade: bool },
+    Reject,
+    Drop,
+}
+
+/// The rules kube-proxy programs on `node`, for traffic from outside the cluster
+/// (for external entries) and from pods (for ClusterIPs): what `iptables-save -t
+/// nat` would show there, one entry per destination.
+pub fn node_rules(rules: &ProxyRules, node: &str) -> Vec<NodeRule> {
+    let mut out = Vec::new();
+    for svc in &rules.services {
+        let usable: Vec<SocketAddrV4> = svc.usable_endpoints().iter().map(|e| e.addr()).collect();
+        let local: Vec<SocketAddrV4> = svc.local_endpoints(node).iter().map(|e| e.addr()).collect();
+        let action = |candidates: &[SocketAddrV4], masquerade: bool| {
+            if usable.is_empty() {
+                NodeAction::Reject
+            } else if candidates.is_empty() {
+                NodeAction::Drop
+            } else {
+                NodeAction::Dnat { endpoints: candidates.to_vec(), masquerade }
+            }
+        };
+        let internal = if svc.internal_traffic_local { &local } else { &usable };
+        out.push(NodeRule {
+            service: svc.service_port_name(),
+            entry: Entry::ClusterIp,
+            matches: format!("{}:{}", svc.cluster_ip, svc.port),
+            action: action(internal, false),
+        });
+        let external = if svc.external_traffic_local { &local } else { &usable };
+        let masquerade = !svc.external_traffic_local;
+        if let Some(node_port) = svc.node_port {
+            out.push(NodeRule {
+                service: svc.service_port_name(),
+                entry: Entry::NodePort,
+                matches: format!("nodePort {node_port}"),
+                action: action(external, masquerade),
+            });
+        }
+        for (ips, entry) in [(&svc.load_balancer_ips, Entry::LoadBalancerIp), (&svc.external_ips, Entry::ExternalIp)] {
+            for ip in ips {
+                out.push(NodeRule {
+                    service: svc.service_port_name(),
+                    entry,
+                    matches: format!("{ip}:{}", svc.port),
+                    action: action(external, masquerade),
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::testkit::{self, Svc};
+
+    #[test]
+    fn each_node_sees_its_own_local_endpoints() {
+        let mut c = testkit::kind();
+        testkit::pod(&mut c, "web-1", "kind-worker", "10.244.1.5", true, "nginx", &[], "web");
+        testkit::service(&mut c, &Svc { type_: "NodePort", node_port: Some(30080), external_traffic_policy: "Local", ..Default::default() });
+        testkit::service(&mut c, &Svc { name: "empty", cluster_ip: Some("10.96.100.11"), app: "none", ..Default::default() });
+        let rules = compute(&c);
+        let endpoint = SocketAddrV4::new(Ipv4Addr::new(10, 244, 1, 5), 80);
+        let on = |node: &str| -> Vec<(String, NodeAction)> {
+            node_rules(&rules, node)
+                .into_iter()
+                .filter(|r| r.service.starts_with("default/web") || r.service.starts_with("default/empty"))
+                .map(|r| (r.matches, r.action))
+                .collect()
+        };
+        assert_eq!(
+            on("kind-worker"),
+            [
+                ("10.96.100.11:80".to_string(), NodeAction::Reject),
+                ("10.96.100.10:80".to_string(), NodeAction::Dnat { endpoints: vec![endpoint], masquerade: false }),
+                ("nodePort 30080".to_string(), NodeAction::Dnat { endpoints: vec![endpoint], masquerade: false }),
+            ]
+        );
+        assert_eq!(on("kind-worker2").get(2).map(|r| r.1.clone()), Some(NodeAction::Drop));
+    }
 }
