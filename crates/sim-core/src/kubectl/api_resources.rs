@@ -1,65 +1,71 @@
-//! `kubectl api-resources`: the discovery table of the resource types the simulated
-//! API server serves (`resources::RESOURCE_TYPES`), in discovery order: the core
-//! group first, then the named groups in the order kube-apiserver lists them, each
-//! group's resources alphabetically.
+//! `kubectl api-resources`: the discovery table of the resource types the
+//! simulated API server serves, printed as kubectl prints it (sorted by API group,
+//! then name; `-o name`, `--namespaced`, `--api-group`, `--no-headers`).
 
-use super::flags;
-use crate::cluster::Cluster;
 use crate::printers::tabwriter;
 use crate::resources::{ResourceType, RESOURCE_TYPES};
 use crate::simulator::Output;
 
-/// kube-apiserver's group order (`/apis`) for the groups kubesim serves.
-const GROUP_ORDER: &[&str] = &["", "apps", "networking.k8s.io", "discovery.k8s.io"];
-
-pub fn run(_cluster: &mut Cluster, args: &[String], out: &mut Output) -> i32 {
-    let flags = match flags::parse_or_report("api-resources", args, out) {
+pub fn run(args: &[String], out: &mut Output) -> i32 {
+    let flags = match super::flags::parse_or_report("api-resources", args, out) {
         Ok(f) => f,
         Err(code) => return code,
     };
-    let mut types: Vec<&ResourceType> = RESOURCE_TYPES.iter().collect();
-    types.sort_by_key(|r| (GROUP_ORDER.iter().position(|g| *g == r.group).unwrap_or(GROUP_ORDER.len()), r.plural));
-    if flags.changed("namespaced") {
-        let want = flags.bool("namespaced");
-        types.retain(|r| r.namespaced == want);
+    let output = flags.string("output");
+    if !matches!(output.as_str(), "" | "name") {
+        out.err(&format!("kubesim: 'kubectl api-resources -o {output}' is not simulated\n"));
+        return 1;
     }
-    if flags.changed("api-group") {
-        let group = flags.string("api-group");
-        types.retain(|r| r.group == group);
+    for unsupported in ["verbs", "categories", "sort-by"] {
+        if flags.changed(unsupported) {
+            out.err(&format!("kubesim: 'kubectl api-resources --{unsupported}' is not simulated\n"));
+            return 1;
+        }
     }
-    let format = flags.string("output");
-    if format == "name" {
+    let mut types: Vec<&ResourceType> = RESOURCE_TYPES
+        .iter()
+        .filter(|r| !flags.changed("namespaced") || r.namespaced == flags.bool("namespaced"))
+        .filter(|r| !flags.changed("api-group") || r.group == flags.string("api-group"))
+        .collect();
+    // api_resources.go sorts by API group, then by resource name.
+    types.sort_by(|a, b| (a.group, a.plural).cmp(&(b.group, b.plural)));
+    if output == "name" {
         for r in types {
-            if r.group.is_empty() {
-                out.out(&format!("{}\n", r.plural));
-            } else {
-                out.out(&format!("{}.{}\n", r.plural, r.group));
-            }
+            out.out(&format!("{}\n", r.qualified_plural()));
         }
         return 0;
     }
-    let wide = format == "wide";
-    if !format.is_empty() && !wide {
-        out.err(&format!("error: --output {format} is not available\n"));
-        return 1;
-    }
     let mut rows: Vec<Vec<String>> = Vec::new();
     if !flags.bool("no-headers") {
-        let mut h = vec!["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"];
-        if wide {
-            h.push("VERBS");
-        }
-        rows.push(h.into_iter().map(str::to_string).collect());
+        rows.push(["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"].map(String::from).to_vec());
     }
     for r in types {
-        let mut row = vec![r.plural.to_string(), r.short_names.join(","), r.api_version(), r.namespaced.to_string(), r.kind_name.to_string()];
-        if wide {
-            row.push("[create delete deletecollection get list patch update watch]".to_string());
-        }
-        rows.push(row);
+        rows.push(vec![r.plural.to_string(), r.short_names.join(","), r.api_version(), r.namespaced.to_string(), r.kind_name.to_string()]);
     }
     let mut text = String::new();
     tabwriter::write_table(&rows, &mut text);
     out.out(&text);
     0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_line(line: &str) -> Output {
+        let args: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+        let mut out = Output::default();
+        out.exit_code = run(&args, &mut out);
+        out
+    }
+
+    #[test]
+    fn sorted_by_group_then_name() {
+        let out = run_line("");
+        let names: Vec<&str> = out.stdout.lines().skip(1).filter_map(|l| l.split_whitespace().next()).collect();
+        assert_eq!(names.first(), Some(&"configmaps"));
+        assert_eq!(names.iter().position(|n| *n == "deployments"), Some(7));
+        assert!(out.stdout.starts_with("NAME             SHORTNAMES   APIVERSION             NAMESPACED   KIND\n"), "{}", out.stdout);
+        assert_eq!(run_line("-o name --namespaced=false").stdout, "namespaces\nnodes\ningressclasses.networking.k8s.io\n");
+    }
 }

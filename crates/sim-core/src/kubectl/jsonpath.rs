@@ -227,7 +227,18 @@ fn parse_path(text: &str) -> Result<(bool, Vec<Step>), String> {
                 }
             }
             '[' => {
-                let close = find_bracket_close(&chars, i).ok_or_else(|| "unterminated array".to_string())?;
+                // client-go's parser errors: an open filter, a filter not
+                // followed by `]`, an open index.
+                let close = find_bracket_close(&chars, i).ok_or_else(|| {
+                    let rest: String = chars[i..].iter().collect();
+                    if !rest.starts_with("[?(") {
+                        "unterminated array".to_string()
+                    } else if rest.contains(')') {
+                        "unclosed array expect ]".to_string()
+                    } else {
+                        "unterminated filter".to_string()
+                    }
+                })?;
                 let inner: String = chars[i + 1..close].iter().collect();
                 steps.push(parse_bracket(inner.trim())?);
                 i = close + 1;
@@ -675,5 +686,7 @@ mod tests {
         let p = JsonPath::parse("{.nothing}").unwrap_or_else(|e| panic!("{e}"));
         assert!(p.execute(&list(), false).is_err());
         assert!(JsonPath::parse("{range .items[*]}{.x}").is_err());
+        assert_eq!(JsonPath::parse("{.items[}").err().as_deref(), Some("unterminated array"));
+        assert_eq!(JsonPath::parse("{.a[?(@.b==1).c}").err().as_deref(), Some("unclosed array expect ]"));
     }
 }
