@@ -550,3 +550,23 @@ fn killercoda_copy_annotations_make_copy_only_commands() {
     let report = check_lesson(&l);
     assert!(report.passed(), "{:#?}", report.failures);
 }
+
+#[test]
+fn the_parser_never_panics_on_cut_or_odd_input() {
+    // Every prefix of a full lesson (cut anywhere, even inside a fence or a YAML
+    // block) parses or reports errors; none panics.
+    let full = lesson_text(GOOD);
+    for (i, _) in full.char_indices() {
+        let _ = parse_lesson("cut.md", &full[..i]);
+    }
+    for odd in [
+        "",
+        "---",
+        "---\n---",
+        "---\n---\n",
+        "\u{feff}---\nid: a\n---\n",
+        "---\nid: é\ntitle: ü\n---\n## ß\n```\u{1F600}\n",
+    ] {
+        let _ = parse_lesson("odd.md", odd);
+    }
+}
