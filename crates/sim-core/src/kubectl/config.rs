@@ -93,6 +93,19 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
             match format.as_str() {
                 "" | "yaml" => out.out(&super::yaml::to_string(&shown.0)),
                 "json" => out.out(&crate::printers::json::to_string(&shown.0)),
+                other if other.starts_with("jsonpath=") => {
+                    let template = &other["jsonpath=".len()..];
+                    let result = super::jsonpath::relaxed(template)
+                        .and_then(|t| super::jsonpath::JsonPath::parse(&t))
+                        .and_then(|p| p.execute(&shown.0, true));
+                    match result {
+                        Ok(text) => out.out(&text),
+                        Err(e) => {
+                            out.err(&format!("error: error parsing jsonpath {template}, {e}\n"));
+                            return 1;
+                        }
+                    }
+                }
                 other => {
                     out.err(&format!("kubesim: 'kubectl config view -o {other}' is not simulated\n"));
                     return 1;
