@@ -76,8 +76,8 @@ pub fn shell_ping(sh: &mut Shell, cluster: &mut Cluster, argv: &[String], stdin:
 pub const NETWORK_PROGRAMS: &[&str] = &["curl", "wget", "nslookup", "dig", "ping"];
 
 /// Runs a network program (`argv[0]` is its name) at `place`, or `None` when argv[0]
-/// is not one. For a pod, a program its image does not ship fails as the shell in
-/// that image would: `sh: curl: not found`, exit 127.
+/// is not one, or when the pod's (known) image does not ship it: the caller then
+/// reports that as the container would.
 pub fn run_program(
     cluster: &mut Cluster,
     place: &Place,
@@ -95,8 +95,9 @@ pub fn run_program(
             .unwrap_or_default();
         let known = !images.is_empty() && images.iter().all(|image| image_programs_known(image));
         if known && !images.iter().any(|image| image_has_program(image, &name)) {
-            out.err(&format!("sh: {name}: not found\n"));
-            return Some(127);
+            // The caller reports it as the container would: the OCI runtime's
+            // "executable file not found" for `kubectl exec`, `sh: X: not found` in a shell.
+            return None;
         }
     }
     let args = rest(argv);
