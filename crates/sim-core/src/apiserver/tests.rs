@@ -564,3 +564,50 @@ proptest! {
         }
     }
 }
+
+fn arb_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-70000i64..70000).prop_map(Value::from),
+        prop::sample::select(vec!["", "None", "web", "TCP", "NodePort", "LoadBalancer", "ExternalName", "10.96.0.10", "Local", "-x-", "a/b/c", "80"])
+            .prop_map(|s| Value::String(s.to_string())),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map(
+                prop::sample::select(vec![
+                    "spec", "ports", "port", "nodePort", "type", "clusterIP", "clusterIPs", "selector", "metadata", "name",
+                    "labels", "externalTrafficPolicy", "healthCheckNodePort", "ipFamilies", "ipFamilyPolicy", "replicas",
+                    "template", "containers", "image", "targetPort", "protocol", "$patch", "op", "path", "value",
+                ])
+                .prop_map(str::to_string),
+                inner,
+                0..5
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// No input makes the API server panic: arbitrary specs are created, and arbitrary
+    /// documents are applied with every patch type.
+    #[test]
+    fn arbitrary_requests_never_panic(spec in arb_json(), doc in arb_json()) {
+        let mut c = cluster();
+        let raw = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "fuzz", "namespace": "default"}, "spec": spec});
+        if let Ok(o) = Object::from_json(raw.clone()) {
+            let _ = create(&mut c, o, &CreateOptions { raw: Some(raw), ..Default::default() });
+        }
+        create_ok(&mut c, svc("web", json!({"type": "NodePort", "ports": [{"port": 80}]})));
+        for t in [PatchType::Merge, PatchType::StrategicMerge, PatchType::Json] {
+            let _ = patch(&mut c, Kind::Service, "default", "web", t, &doc);
+            let _ = patch(&mut c, Kind::Service, "default", "fuzz", t, &doc);
+        }
+        let _ = delete(&mut c, Kind::Service, "default", "web", &DeleteOptions::default());
+    }
+}
