@@ -30,6 +30,11 @@ pub(super) fn run_script(sh: &mut Shell, cluster: &mut Cluster, script: &Script,
     code
 }
 
+/// After a loop body: true when `break` ended the loop (`continue` just goes on).
+fn take_break(sh: &mut Shell) -> bool {
+    matches!(sh.loop_signal.take(), Some(super::LoopSignal::Break))
+}
+
 /// How deeply scripts may run inside scripts.
 const MAX_NESTING: usize = 48;
 
@@ -42,7 +47,7 @@ fn run_items(sh: &mut Shell, cluster: &mut Cluster, script: &Script, stdin: Opti
             code = run_and_or(sh, cluster, &item.and_or, stdin, out);
         }
         sh.last_exit_code = code;
-        if sh.budget == 0 || sh.editor.is_some() || sh.expansion_failed {
+        if sh.budget == 0 || sh.editor.is_some() || sh.expansion_failed || sh.loop_signal.is_some() {
             break;
         }
     }
@@ -57,7 +62,7 @@ fn run_and_or(sh: &mut Shell, cluster: &mut Cluster, and_or: &AndOr, stdin: Opti
             Connector::And => code == 0,
             Connector::Or => code != 0,
         };
-        if sh.expansion_failed {
+        if sh.expansion_failed || sh.loop_signal.is_some() {
             break;
         }
         if run {
@@ -73,10 +78,15 @@ fn run_pipeline(sh: &mut Shell, cluster: &mut Cluster, pipeline: &Pipeline, stdi
     let count = pipeline.commands.len();
     for (index, command) in pipeline.commands.iter().enumerate() {
         let last = index + 1 == count;
+        if index > 0 && sh.budget == 0 && !sh.expansion_failed {
+            // A stage that used up the line's budget still feeds the rest of the
+            // pipeline (`while true; do ...; done | head -2` prints its two lines).
+            sh.budget = 1;
+        }
         let mut pipe = String::new();
         code = run_command(sh, cluster, command, input.as_deref(), if last { None } else { Some(&mut pipe) }, out);
         input = Some(pipe);
-        if sh.budget == 0 || sh.expansion_failed {
+        if sh.expansion_failed {
             break;
         }
     }
@@ -103,13 +113,13 @@ fn run_command(sh: &mut Shell, cluster: &mut Cluster, command: &Command, stdin: 
         return 1;
     }
     sh.budget -= 1;
-    if sh.budget == 0 {
+    if sh.budget == 0 && !std::mem::replace(&mut sh.budget_reported, true) {
         out.err(&format!("kubesim: stopped after {} commands on one line\n", super::COMMAND_BUDGET));
         return 1;
     }
     let (redirects, result) = match command {
         Command::Simple(simple) => (&simple.redirects, prepare_simple(sh, cluster, simple, out)),
-        Command::For { redirects, .. } => (redirects, Prepared::Compound),
+        Command::For { redirects, .. } | Command::If { redirects, .. } | Command::While { redirects, .. } => (redirects, Prepared::Compound),
     };
     if sh.expansion_failed {
         // bash abandons the rest of the line when an expansion fails (`$((1/0))`),
@@ -158,13 +168,56 @@ fn run_command(sh: &mut Shell, cluster: &mut Cluster, command: &Command, stdin: 
                 values.extend(expand_fields(sh, cluster, w, &mut captured));
             }
             let mut code = 0;
+            sh.loop_depth += 1;
             for value in values {
                 sh.set_var(var, &value);
                 code = run_script(sh, cluster, body, None, &mut captured);
-                if sh.budget == 0 {
+                if sh.budget == 0 || sh.expansion_failed || take_break(sh) {
                     break;
                 }
             }
+            sh.loop_depth -= 1;
+            code
+        }
+        (None, Command::If { branches, otherwise, .. }) => {
+            let mut code = 0;
+            let mut matched = false;
+            for (cond, body) in branches {
+                if run_script(sh, cluster, cond, None, &mut captured) == 0 {
+                    code = run_script(sh, cluster, body, None, &mut captured);
+                    matched = true;
+                    break;
+                }
+                if sh.budget == 0 || sh.expansion_failed {
+                    matched = true;
+                    break;
+                }
+            }
+            if !matched {
+                if let Some(o) = otherwise {
+                    code = run_script(sh, cluster, o, None, &mut captured);
+                }
+            }
+            code
+        }
+        (None, Command::While { cond, body, until, .. }) => {
+            // The loop's stdin (`done < file`, `cmd | while read x`) is shared by
+            // every `read` in it, line after line.
+            let saved_stdin = std::mem::replace(&mut sh.loop_stdin, input.clone());
+            let mut code = 0;
+            sh.loop_depth += 1;
+            loop {
+                let status = run_script(sh, cluster, cond, None, &mut captured);
+                if (status == 0) == *until || sh.budget == 0 || sh.expansion_failed {
+                    break;
+                }
+                code = run_script(sh, cluster, body, None, &mut captured);
+                if sh.budget == 0 || sh.expansion_failed || take_break(sh) || captured.display.len() > OUTPUT_LIMIT {
+                    break;
+                }
+            }
+            sh.loop_depth -= 1;
+            sh.loop_stdin = saved_stdin;
             code
         }
         _ => 0,
@@ -530,6 +583,47 @@ fn expand_part(sh: &mut Shell, cluster: &mut Cluster, part: &Part, out: &mut Out
                     Some(v) if !(*colon && v.is_empty()) => expand_string(sh, cluster, word, out),
                     _ => String::new(),
                 },
+                ParamOp::RemovePrefix { pattern, longest } => {
+                    let v = value.unwrap_or_default();
+                    let p = expand_string(sh, cluster, pattern, out);
+                    let mut cuts: Vec<usize> = v.char_indices().map(|(i, _)| i).chain([v.len()]).collect();
+                    if *longest {
+                        cuts.reverse();
+                    }
+                    match cuts.into_iter().find(|&i| glob_match(&p, &v[..i])) {
+                        Some(i) => v[i..].to_string(),
+                        None => v,
+                    }
+                }
+                ParamOp::RemoveSuffix { pattern, longest } => {
+                    let v = value.unwrap_or_default();
+                    let p = expand_string(sh, cluster, pattern, out);
+                    let mut cuts: Vec<usize> = v.char_indices().map(|(i, _)| i).chain([v.len()]).collect();
+                    if !*longest {
+                        cuts.reverse();
+                    }
+                    match cuts.into_iter().find(|&i| glob_match(&p, &v[i..])) {
+                        Some(i) => v[..i].to_string(),
+                        None => v,
+                    }
+                }
+                ParamOp::Replace { pattern, replacement, all } => {
+                    let v = value.unwrap_or_default();
+                    let p = expand_string(sh, cluster, pattern, out);
+                    let r = expand_string(sh, cluster, replacement, out);
+                    replace_glob(&v, &p, &r, *all)
+                }
+                ParamOp::Substring { offset, length } => {
+                    let chars: Vec<char> = value.unwrap_or_default().chars().collect();
+                    let n = chars.len() as i64;
+                    let start = if *offset < 0 { (n + offset).max(0) } else { (*offset).min(n) };
+                    let end = match length {
+                        Some(l) if *l < 0 => (n + l).max(start),
+                        Some(l) => (start + l).min(n),
+                        None => n,
+                    };
+                    chars[start as usize..end.max(start) as usize].iter().collect()
+                }
             }
         }
         Part::Arith { expr } => {
@@ -633,6 +727,33 @@ fn glob_paths(sh: &Shell, pattern: &str) -> Vec<String> {
         result.clear();
     }
     result
+}
+
+/// `${V/pattern/string}`: the longest match at the first (or every) position.
+fn replace_glob(value: &str, pattern: &str, replacement: &str, all: bool) -> String {
+    if pattern.is_empty() || value.len() > 4096 {
+        return value.to_string();
+    }
+    let bounds: Vec<usize> = value.char_indices().map(|(i, _)| i).chain([value.len()]).collect();
+    let mut out = String::new();
+    let mut k = 0;
+    let mut replaced = false;
+    while k < bounds.len() - 1 {
+        let start = bounds[k];
+        let found = if replaced && !all { None } else { (k + 1..bounds.len()).rev().find(|&e| glob_match(pattern, &value[start..bounds[e]])) };
+        match found {
+            Some(e) => {
+                out.push_str(replacement);
+                k = e;
+                replaced = true;
+            }
+            None => {
+                out.push_str(&value[start..bounds[k + 1]]);
+                k += 1;
+            }
+        }
+    }
+    out
 }
 
 /// Matches a glob pattern (`*`, `?`, `[abc]`, `[a-z]`, `[!x]`) against a name.
@@ -872,6 +993,7 @@ pub(super) fn watch_screen(sh: &mut Shell, cluster: &mut Cluster, command: &str,
     let mut sub = Output::default();
     if let Ok(script) = parse::parse(command) {
         sh.budget = super::COMMAND_BUDGET;
+        sh.budget_reported = false;
         run_script(sh, cluster, &script, None, &mut sub);
     }
     let secs = interval.num_milliseconds() as f64 / 1000.0;

@@ -54,6 +54,13 @@ pub struct Var {
     pub exported: bool,
 }
 
+/// `break` or `continue`, travelling out to the innermost loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LoopSignal {
+    Break,
+    Continue,
+}
+
 /// A background job (`cmd &`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Job {
@@ -127,6 +134,11 @@ pub struct Shell {
     pub(crate) stdout_tty: bool,
     /// How many command substitutions are capturing output right now.
     capturing: usize,
+    /// `break`/`continue` on its way out to the innermost loop.
+    loop_signal: Option<LoopSignal>,
+    loop_depth: usize,
+    /// What `read` reads inside a `while` loop with redirected or piped input.
+    loop_stdin: Option<String>,
     /// How many scripts are running inside one another right now.
     nesting: usize,
     /// Set when an expansion failed (`$((1/0))`): the command does not run.
@@ -135,6 +147,7 @@ pub struct Shell {
     process_subs: Vec<String>,
     /// Simple commands left for the line being run.
     budget: usize,
+    budget_reported: bool,
     next_pid: u32,
 }
 
@@ -185,7 +198,11 @@ impl Shell {
             process_subs: Vec::new(),
             expansion_failed: false,
             nesting: 0,
+            loop_signal: None,
+            loop_depth: 0,
+            loop_stdin: None,
             budget: COMMAND_BUDGET,
+            budget_reported: false,
             // Deterministic process ids, in the range a fresh container hands out.
             next_pid: 1200,
         }
@@ -253,9 +270,13 @@ impl Shell {
         }
         self.history.push(line.trim_end_matches('\n').to_string());
         self.budget = COMMAND_BUDGET;
+        self.budget_reported = false;
         self.process_subs.clear();
         self.expansion_failed = false;
         self.nesting = 0;
+        self.loop_signal = None;
+        self.loop_depth = 0;
+        self.loop_stdin = None;
         let code = match parse::parse(line) {
             Ok(script) => exec::run_script(self, cluster, &script, None, &mut output),
             Err(e @ (parse::ParseError::Syntax(_) | parse::ParseError::Incomplete)) => {

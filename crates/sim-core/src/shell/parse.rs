@@ -52,6 +52,10 @@ pub enum Command {
     Simple(SimpleCommand),
     /// `for NAME in WORDS; do BODY; done`
     For { var: String, words: Vec<Word>, body: Script, redirects: Vec<Redirect> },
+    /// `if COND; then BODY; elif COND; then BODY; else BODY; fi`
+    If { branches: Vec<(Script, Script)>, otherwise: Option<Script>, redirects: Vec<Redirect> },
+    /// `while COND; do BODY; done` (with `until`, while COND fails).
+    While { cond: Script, body: Script, until: bool, redirects: Vec<Redirect> },
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -95,6 +99,14 @@ pub enum ParamOp {
     Assign { word: Word, colon: bool },
     /// `${NAME:+word}`
     Alternative { word: Word, colon: bool },
+    /// `${NAME#pattern}` (`##`: the longest match)
+    RemovePrefix { pattern: Word, longest: bool },
+    /// `${NAME%pattern}` (`%%`: the longest match)
+    RemoveSuffix { pattern: Word, longest: bool },
+    /// `${NAME/pattern/string}` (`//`: every match)
+    Replace { pattern: Word, replacement: Word, all: bool },
+    /// `${NAME:offset}` and `${NAME:offset:length}`
+    Substring { offset: i64, length: Option<i64> },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -802,9 +814,15 @@ impl Parser {
             if raw == "for" {
                 return self.parse_for();
             }
+            if raw == "if" {
+                return self.parse_if();
+            }
+            if raw == "while" || raw == "until" {
+                return self.parse_while(raw == "until");
+            }
             if RESERVED.contains(&raw.as_str()) {
                 return match raw.as_str() {
-                    "if" | "case" | "while" | "until" | "select" | "function" | "{" | "[[" => Err(ParseError::Unsupported(format!("'{raw}' is"))),
+                    "case" | "select" | "function" | "{" | "[[" => Err(ParseError::Unsupported(format!("'{raw}' is"))),
                     _ if terminators.contains(&raw.as_str()) => Err(ParseError::Syntax(raw)),
                     "in" | "]]" => Ok(Command::Simple(self.parse_simple()?)),
                     _ => Err(ParseError::Syntax(raw)),
@@ -823,6 +841,87 @@ impl Parser {
             });
         }
         Ok(Command::Simple(simple))
+    }
+
+    /// Consumes the reserved word `word` or reports what stands in its place.
+    fn expect_word(&mut self, word: &str) -> Result<(), ParseError> {
+        match self.next_token()? {
+            Token::Word(_, raw) if raw == word => Ok(()),
+            Token::Eof => Err(ParseError::Incomplete),
+            other => Err(ParseError::Syntax(other.describe())),
+        }
+    }
+
+    /// A list that must not be empty before `terminators` (bash rejects `if then`).
+    fn parse_nonempty_list(&mut self, terminators: &[&str]) -> Result<Script, ParseError> {
+        let list = self.parse_list(terminators)?;
+        if list.items.is_empty() {
+            return Err(match self.next_token()? {
+                Token::Eof => ParseError::Incomplete,
+                other => ParseError::Syntax(other.describe()),
+            });
+        }
+        Ok(list)
+    }
+
+    fn parse_if(&mut self) -> Result<Command, ParseError> {
+        self.next_token()?; // if
+        if self.depth >= MAX_DEPTH {
+            return Err(ParseError::Unsupported("nesting this deep is".to_string()));
+        }
+        self.depth += 1;
+        let result = self.parse_if_rest();
+        self.depth -= 1;
+        result
+    }
+
+    fn parse_if_rest(&mut self) -> Result<Command, ParseError> {
+        let mut branches = Vec::new();
+        let mut otherwise = None;
+        loop {
+            let cond = self.parse_nonempty_list(&["then"])?;
+            self.expect_word("then")?;
+            let body = self.parse_nonempty_list(&["elif", "else", "fi"])?;
+            branches.push((cond, body));
+            match self.next_token()? {
+                Token::Word(_, raw) if raw == "elif" => continue,
+                Token::Word(_, raw) if raw == "else" => {
+                    otherwise = Some(self.parse_nonempty_list(&["fi"])?);
+                    self.expect_word("fi")?;
+                    break;
+                }
+                Token::Word(_, raw) if raw == "fi" => break,
+                Token::Eof => return Err(ParseError::Incomplete),
+                other => return Err(ParseError::Syntax(other.describe())),
+            }
+        }
+        let mut redirects = Vec::new();
+        while let Some(r) = self.try_redirect()? {
+            redirects.push(r);
+        }
+        Ok(Command::If { branches, otherwise, redirects })
+    }
+
+    fn parse_while(&mut self, until: bool) -> Result<Command, ParseError> {
+        self.next_token()?; // while / until
+        if self.depth >= MAX_DEPTH {
+            return Err(ParseError::Unsupported("nesting this deep is".to_string()));
+        }
+        self.depth += 1;
+        let result = (|| {
+            let cond = self.parse_nonempty_list(&["do"])?;
+            self.expect_word("do")?;
+            let body = self.parse_nonempty_list(&["done"])?;
+            self.expect_word("done")?;
+            Ok((cond, body))
+        })();
+        self.depth -= 1;
+        let (cond, body) = result?;
+        let mut redirects = Vec::new();
+        while let Some(r) = self.try_redirect()? {
+            redirects.push(r);
+        }
+        Ok(Command::While { cond, body, until, redirects })
     }
 
     fn parse_for(&mut self) -> Result<Command, ParseError> {
@@ -1030,6 +1129,40 @@ fn parse_braced(inner: &str) -> Option<(String, ParamOp)> {
     if rest.is_empty() {
         return Some((name.to_string(), ParamOp::Plain));
     }
+    if let Some(p) = rest.strip_prefix("##") {
+        return Some((name.to_string(), ParamOp::RemovePrefix { pattern: parse_heredoc_body(p), longest: true }));
+    }
+    if let Some(p) = rest.strip_prefix('#') {
+        return Some((name.to_string(), ParamOp::RemovePrefix { pattern: parse_heredoc_body(p), longest: false }));
+    }
+    if let Some(p) = rest.strip_prefix("%%") {
+        return Some((name.to_string(), ParamOp::RemoveSuffix { pattern: parse_heredoc_body(p), longest: true }));
+    }
+    if let Some(p) = rest.strip_prefix('%') {
+        return Some((name.to_string(), ParamOp::RemoveSuffix { pattern: parse_heredoc_body(p), longest: false }));
+    }
+    if let Some(r) = rest.strip_prefix('/') {
+        let (all, r) = match r.strip_prefix('/') {
+            Some(r) => (true, r),
+            None => (false, r),
+        };
+        let (p, s) = r.split_once('/').unwrap_or((r, ""));
+        return Some((name.to_string(), ParamOp::Replace { pattern: parse_heredoc_body(p), replacement: parse_heredoc_body(s), all }));
+    }
+    if let Some(r) = rest.strip_prefix(':') {
+        if r.starts_with(|c: char| c.is_ascii_digit() || c == ' ') {
+            let (o, l) = match r.split_once(':') {
+                Some((o, l)) => (o, Some(l)),
+                None => (r, None),
+            };
+            let offset = o.trim().parse().ok()?;
+            let length = match l {
+                Some(l) => Some(l.trim().parse().ok()?),
+                None => None,
+            };
+            return Some((name.to_string(), ParamOp::Substring { offset, length }));
+        }
+    }
     let (colon, rest) = match rest.strip_prefix(':') {
         Some(r) => (true, r),
         None => (false, rest),
@@ -1074,6 +1207,21 @@ fn fill_heredocs(script: &mut Script, bodies: &[String]) {
                         for w in words {
                             fill_word(w, bodies);
                         }
+                        redirects
+                    }
+                    Command::If { branches, otherwise, redirects } => {
+                        for (cond, body) in branches {
+                            fill_heredocs(cond, bodies);
+                            fill_heredocs(body, bodies);
+                        }
+                        if let Some(o) = otherwise {
+                            fill_heredocs(o, bodies);
+                        }
+                        redirects
+                    }
+                    Command::While { cond, body, redirects, .. } => {
+                        fill_heredocs(cond, bodies);
+                        fill_heredocs(body, bodies);
                         redirects
                     }
                 };
@@ -1167,7 +1315,12 @@ mod tests {
 
     #[test]
     fn unsupported_constructs_say_so() {
-        assert_eq!(err("while true; do x; done"), "kubesim: 'while' is not simulated");
+        assert_eq!(err("case x in esac"), "kubesim: 'case' is not simulated");
+        assert!(parse("if true; then echo a; elif false; then echo b; else echo c; fi").is_ok());
+        assert!(parse("while read x; do echo $x; done < f").is_ok());
+        assert_eq!(err("if then fi"), "bash: syntax error near unexpected token `then'");
+        assert!(!is_complete("if true; then"));
+        assert!(!is_complete("while true\ndo"));
         assert_eq!(err("(cd /tmp; ls)"), "kubesim: subshells '( ... )' are not simulated");
     }
 }

@@ -27,14 +27,17 @@ pub(super) enum Where {
 /// Every program kubesim simulates.
 pub(super) const PROGRAMS: &[(&str, Where, Program)] = &[
     (".", Where::Builtin, source),
+    ("[", Where::Builtin, test),
     ("alias", Where::Builtin, alias),
     ("awk", Where::Bin, text::awk),
     ("base64", Where::Bin, coreutils::base64),
     ("bash", Where::Bin, bash),
     ("bg", Where::Builtin, jobs),
+    ("break", Where::Builtin, loop_control),
     ("cat", Where::Bin, coreutils::cat),
     ("cd", Where::Builtin, cd),
     ("clear", Where::Bin, clear),
+    ("continue", Where::Builtin, loop_control),
     ("cp", Where::Bin, coreutils::cp),
     ("curl", Where::Bin, crate::network::programs::shell_curl),
     ("cut", Where::Bin, coreutils::cut),
@@ -69,6 +72,7 @@ pub(super) const PROGRAMS: &[(&str, Where, Program)] = &[
         out.out(&format!("{}\n", sh.cwd));
         0
     }),
+    ("read", Where::Builtin, read),
     ("rm", Where::Bin, coreutils::rm),
     ("rmdir", Where::Bin, coreutils::rmdir),
     ("sed", Where::Bin, text::sed),
@@ -79,6 +83,7 @@ pub(super) const PROGRAMS: &[(&str, Where, Program)] = &[
     ("source", Where::Builtin, source),
     ("tail", Where::Bin, coreutils::tail),
     ("tee", Where::Bin, coreutils::tee),
+    ("test", Where::Builtin, test),
     ("touch", Where::Bin, coreutils::touch),
     ("tr", Where::Bin, coreutils::tr),
     ("true", Where::Builtin, |_, _, _, _, _| 0),
@@ -940,4 +945,155 @@ fn nano(sh: &mut Shell, _: &mut Cluster, argv: &[String], _: Option<&str>, out: 
     let screen = sh.open_editor(&path, contents.as_deref(), AfterEdit::Nothing, hint);
     out.out(&screen);
     0
+}
+
+/// `break` and `continue` (without a count: the innermost loop).
+fn loop_control(sh: &mut Shell, _: &mut Cluster, argv: &[String], _: Option<&str>, out: &mut Output) -> i32 {
+    let name = argv.first().map(String::as_str).unwrap_or("break");
+    if sh.loop_depth == 0 {
+        out.err(&format!("bash: {name}: only meaningful in a `for', `while', or `until' loop\n"));
+        return 0;
+    }
+    sh.loop_signal = Some(if name == "break" { super::LoopSignal::Break } else { super::LoopSignal::Continue });
+    0
+}
+
+/// `read [-r] [-p PROMPT] [NAME...]`: one line from stdin (inside `while ... done <
+/// file` the loop's input, line by line) split over the names; the last takes the rest.
+fn read(sh: &mut Shell, _: &mut Cluster, argv: &[String], stdin: Option<&str>, out: &mut Output) -> i32 {
+    let mut names = Vec::new();
+    let mut raw = false;
+    let mut i = 1;
+    while let Some(a) = argv.get(i) {
+        match a.as_str() {
+            "-r" => raw = true,
+            "-p" => {
+                if let Some(p) = argv.get(i + 1) {
+                    out.err(p);
+                }
+                i += 1;
+            }
+            "-s" => {}
+            n if n.starts_with('-') => {
+                out.err(&format!("bash: read: {n}: invalid option\nread: usage: read [-ers] [-a array] [-d delim] [-i text] [-n nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name ...]\n"));
+                return 2;
+            }
+            n => names.push(n.to_string()),
+        }
+        i += 1;
+    }
+    let line = match (stdin, sh.loop_stdin.as_mut()) {
+        (Some(text), _) => text.split_inclusive('\n').next().map(str::to_string),
+        (None, Some(buffer)) => {
+            let first = buffer.split_inclusive('\n').next().map(str::to_string);
+            if let Some(f) = &first {
+                buffer.drain(..f.len());
+            }
+            first
+        }
+        (None, None) => {
+            out.err("kubesim: 'read' from the keyboard is not simulated\n");
+            return 1;
+        }
+    };
+    let Some(line) = line else { return 1 };
+    let complete = line.ends_with('\n');
+    let mut text = line.trim_end_matches('\n').to_string();
+    if !raw {
+        text = text.replace("\\", "");
+    }
+    if names.is_empty() {
+        names.push("REPLY".to_string());
+    }
+    let mut rest = text.trim_start_matches([' ', '\t']);
+    let count = names.len();
+    for (k, name) in names.iter().enumerate() {
+        if !super::parse::is_name(name) {
+            out.err(&format!("bash: read: `{name}': not a valid identifier\n"));
+            return 1;
+        }
+        let value = if k + 1 == count {
+            let v = rest.trim_end_matches([' ', '\t']).to_string();
+            rest = "";
+            v
+        } else {
+            let end = rest.find([' ', '\t']).unwrap_or(rest.len());
+            let v = rest[..end].to_string();
+            rest = rest[end..].trim_start_matches([' ', '\t']);
+            v
+        };
+        sh.set_var(name, &value);
+    }
+    // A last line without a newline is read, but read reports end of input.
+    i32::from(!complete)
+}
+
+/// `test EXPR` and `[ EXPR ]`: files, strings and integers.
+fn test(sh: &mut Shell, _: &mut Cluster, argv: &[String], _: Option<&str>, out: &mut Output) -> i32 {
+    let name = argv.first().map(String::as_str).unwrap_or("test");
+    let mut args: Vec<&str> = argv.iter().skip(1).map(String::as_str).collect();
+    if name == "[" {
+        if args.last() != Some(&"]") {
+            out.err("bash: [: missing `]'\n");
+            return 2;
+        }
+        args.pop();
+    }
+    match test_eval(sh, &args) {
+        Ok(true) => 0,
+        Ok(false) => 1,
+        Err(msg) => {
+            out.err(&format!("bash: {name}: {msg}\n"));
+            2
+        }
+    }
+}
+
+fn test_eval(sh: &Shell, args: &[&str]) -> Result<bool, String> {
+    let int = |s: &str| s.trim().parse::<i64>().map_err(|_| format!("{s}: integer expression expected"));
+    if let Some(i) = args.iter().position(|a| *a == "-o") {
+        return Ok(test_eval(sh, &args[..i])? || test_eval(sh, &args[i + 1..])?);
+    }
+    if let Some(i) = args.iter().position(|a| *a == "-a") {
+        if i > 0 {
+            return Ok(test_eval(sh, &args[..i])? && test_eval(sh, &args[i + 1..])?);
+        }
+    }
+    match args {
+        [] => Ok(false),
+        [one] => Ok(!one.is_empty()),
+        ["!", rest @ ..] => Ok(!test_eval(sh, rest)?),
+        ["(", inner @ .., ")"] => test_eval(sh, inner),
+        [op, operand] => {
+            let path = Vfs::resolve(&sh.cwd, operand);
+            let node = sh.vfs.get(&path);
+            match *op {
+                "-z" => Ok(operand.is_empty()),
+                "-n" => Ok(!operand.is_empty()),
+                "-e" | "-a" => Ok(node.is_some()),
+                "-f" => Ok(node.is_some_and(|n| matches!(n.kind, crate::vfs::NodeKind::File(_)))),
+                "-d" => Ok(node.is_some_and(|n| n.is_dir())),
+                "-s" => Ok(node.is_some_and(|n| n.size() > 0)),
+                "-r" | "-w" => Ok(node.is_some()),
+                "-x" => Ok(node.is_some_and(|n| n.is_dir())),
+                "-L" | "-h" | "-p" | "-S" | "-b" => Ok(false),
+                "-c" => Ok(node.is_some_and(|n| n.kind == crate::vfs::NodeKind::Null)),
+                other => Err(format!("{other}: unary operator expected")),
+            }
+        }
+        [a, op, b] => match *op {
+            "=" | "==" => Ok(a == b),
+            "!=" => Ok(a != b),
+            "<" => Ok(a < b),
+            ">" => Ok(a > b),
+            "-eq" => Ok(int(a)? == int(b)?),
+            "-ne" => Ok(int(a)? != int(b)?),
+            "-lt" => Ok(int(a)? < int(b)?),
+            "-le" => Ok(int(a)? <= int(b)?),
+            "-gt" => Ok(int(a)? > int(b)?),
+            "-ge" => Ok(int(a)? >= int(b)?),
+            other => Err(format!("{other}: binary operator expected")),
+        },
+        _ => Err("too many arguments".to_string()),
+    }
 }

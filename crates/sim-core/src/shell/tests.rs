@@ -154,6 +154,22 @@ fn recursion_through_aliases_and_scripts_is_bounded() {
 }
 
 #[test]
+fn parameter_operators_trim_and_replace() {
+    let mut s = sim();
+    run(&mut s, "P=node/kind-worker.yaml.bak");
+    assert_eq!(run(&mut s, "echo ${P#*/} ${P##*.} ${P%.*} ${P%%.*}"), "kind-worker.yaml.bak bak node/kind-worker.yaml node/kind-worker\n");
+    assert_eq!(run(&mut s, "echo ${P/kind/KIND} ${P//a/A} ${P:5:4} ${P: -3}"), "node/KIND-worker.yaml.bak node/kind-worker.yAml.bAk kind bak\n");
+}
+
+#[test]
+fn while_read_loops_and_pipelines_after_the_budget() {
+    let mut s = sim();
+    assert_eq!(run(&mut s, "printf 'a 1\\nb 2\\n' | while read k v; do echo \"$k=$v\"; done"), "a=1\nb=2\n");
+    let out = s.run_line("while true; do echo spin; done | head -2");
+    assert_eq!(out.stdout, "spin\nspin\n");
+}
+
+#[test]
 fn heredocs_inside_command_substitution() {
     let mut s = sim();
     assert_eq!(run(&mut s, "X=$(cat <<EOF\ninside\nEOF\n); echo \"[$X]\""), "[inside]\n");
