@@ -91,7 +91,7 @@ async function terminalText(page) {
 
 /** Waits until the terminal's text matches `pattern`; returns the text. */
 async function waitForText(page, pattern, what) {
-  const deadline = Date.now() + 15000;
+  const deadline = Date.now() + 30000;
   let text = null;
   while (Date.now() < deadline) {
     text = await terminalText(page);
