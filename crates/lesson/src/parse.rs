@@ -20,7 +20,7 @@ pub fn parse_lesson(file: &str, source: &str) -> Result<Lesson, LessonErrors> {
     let mut p = LessonParser { file: file.to_string(), errors: Vec::new(), lines: LineIndex::new(source) };
     let (meta, body_start) = p.front_matter(source);
     let body = source.get(body_start..).unwrap_or("");
-    let (intro, steps) = p.body(source, body_start, body);
+    let (intro, steps) = p.body(body_start, body);
     let lesson = Lesson { file: file.to_string(), meta: meta.unwrap_or_default(), intro, steps };
     p.validate(&lesson);
     if p.errors.is_empty() {
@@ -159,17 +159,16 @@ impl LessonParser {
     }
 
     /// Parses the markdown body into the intro and the steps.
-    fn body(&mut self, source: &str, body_start: usize, body: &str) -> (Vec<Block>, Vec<Step>) {
+    fn body(&mut self, body_start: usize, body: &str) -> (Vec<Block>, Vec<Step>) {
         let (cleaned, annotations) = strip_killercoda_fence_annotations(body);
         let mut options = Options::empty();
         options.insert(Options::ENABLE_TABLES);
         options.insert(Options::ENABLE_STRIKETHROUGH);
         options.insert(Options::ENABLE_GFM);
-        let _ = source;
         let mut intro: Vec<Block> = Vec::new();
         let mut steps: Vec<Step> = Vec::new();
         let mut prose: Vec<Event> = Vec::new();
-        let mut heading: Option<(Pos, String, Vec<Event>)> = None;
+        let mut heading: Option<(Pos, String)> = None;
         let mut code: Option<RawBlock> = None;
         let mut last_inline_code: Option<(String, usize)> = None;
         let mut inline_commands: Vec<Block> = Vec::new();
@@ -185,7 +184,7 @@ impl LessonParser {
                             let closing_line = self.lines.pos(body_start + range.end.saturating_sub(1)).line;
                             block.annotation = annotations
                                 .iter()
-                                .find(|(l, _)| *l == closing_line - self.lines.pos(body_start).line + 1)
+                                .find(|(l, _)| *l == (closing_line + 1).saturating_sub(self.lines.pos(body_start).line))
                                 .map(|(_, a)| *a);
                             let target = current_blocks(&mut intro, &mut steps);
                             flush_prose(&mut prose, target, &mut inline_commands);
@@ -198,10 +197,10 @@ impl LessonParser {
                 }
                 continue;
             }
-            if let Some((_, title, events)) = heading.as_mut() {
+            if let Some((_, title)) = heading.as_mut() {
                 match event {
                     Event::End(TagEnd::Heading(HeadingLevel::H2)) => {
-                        if let Some((pos, title, _)) = heading.take() {
+                        if let Some((pos, title)) = heading.take() {
                             let target = current_blocks(&mut intro, &mut steps);
                             flush_prose(&mut prose, target, &mut inline_commands);
                             steps.push(Step {
@@ -212,17 +211,14 @@ impl LessonParser {
                             });
                         }
                     }
-                    Event::Text(t) | Event::Code(t) => {
-                        title.push_str(&t);
-                        events.push(Event::Text(t));
-                    }
+                    Event::Text(t) | Event::Code(t) => title.push_str(&t),
                     _ => {}
                 }
                 continue;
             }
             match event {
                 Event::Start(Tag::Heading { level: HeadingLevel::H2, .. }) => {
-                    heading = Some((self.lines.pos(abs), String::new(), Vec::new()));
+                    heading = Some((self.lines.pos(abs), String::new()));
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
                     let (info, fenced) = match kind {
