@@ -238,13 +238,13 @@ fn finish(
         Err(code) => return code,
     };
     if dry_run == DryRun::Client {
-        output::print_result(rt, &value, &format, "created", dry_run, out);
+        output::print_typed_result(rt, &value, &format, "created", dry_run, out);
         return 0;
     }
     let namespace = namespace_of(host, flags);
     match send_create(cluster, kind, &namespace, value, dry_run, field_validation(flags)) {
         Ok(created) => {
-            output::print_result(rt, &created, &format, "created", dry_run, out);
+            output::print_typed_result(rt, &created, &format, "created", dry_run, out);
             0
         }
         Err(status) => match wrap {

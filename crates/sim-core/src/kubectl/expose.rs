@@ -200,12 +200,12 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Optio
     });
     let svc_rt = resources::resource_type(Kind::Service);
     if dry_run == DryRun::Client {
-        output::print_result(svc_rt, &service, &format, "exposed", dry_run, out);
+        output::print_typed_result(svc_rt, &service, &format, "exposed", dry_run, out);
         return 0;
     }
     match send_create(cluster, Kind::Service, &ns, service, dry_run, field_validation(&flags)) {
         Ok(v) => {
-            output::print_result(svc_rt, &v, &format, "exposed", dry_run, out);
+            output::print_typed_result(svc_rt, &v, &format, "exposed", dry_run, out);
             0
         }
         Err(status) => output::print_status(&status, out),

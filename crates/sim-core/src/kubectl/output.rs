@@ -103,6 +103,95 @@ pub fn print_result(rt: &ResourceType, object: &Value, format: &str, operation: 
     }
 }
 
+/// [`print_result`] for the objects the generators build (`create deployment`,
+/// `create service`, `run`, `expose`...): kubectl holds those as typed Go structs, so
+/// `-o json` writes their fields in struct order instead of sorted.
+pub fn print_typed_result(rt: &ResourceType, object: &Value, format: &str, operation: &str, dry_run: DryRun, out: &mut Output) {
+    if format == "json" {
+        let mut text = String::new();
+        write_typed_json(object, 0, &mut text);
+        text.push('\n');
+        out.out(&text);
+    } else {
+        print_result(rt, object, format, operation, dry_run, out);
+    }
+}
+
+/// Field names in the order the Go API structs declare them. One list serves every
+/// struct the generators produce, because where two structs share field names the
+/// names keep the same relative order (ObjectMeta, DeploymentSpec, PodSpec,
+/// Container, ContainerPort, ServiceSpec, ServicePort, IngressSpec...).
+const GO_FIELD_ORDER: &[&str] = &[
+    "kind", "apiVersion", "metadata", "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion",
+    "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations",
+    "ownerReferences", "finalizers", "managedFields", "immutable", "data", "binaryData", "spec", "replicas",
+    "ingressClassName", "defaultBackend", "tls", "hosts", "secretName", "rules", "host", "http", "paths", "path",
+    "pathType", "backend", "service", "resource", "volumes", "initContainers", "containers", "image", "command",
+    "args", "workingDir", "ports", "hostPort", "containerPort", "protocol", "appProtocol", "port", "number",
+    "targetPort", "nodePort", "selector", "matchLabels", "matchExpressions", "template", "strategy", "type",
+    "rollingUpdate", "maxUnavailable", "maxSurge", "minReadySeconds", "revisionHistoryLimit", "paused",
+    "progressDeadlineSeconds", "envFrom", "env", "value", "valueFrom", "resources", "volumeMounts",
+    "livenessProbe", "readinessProbe", "startupProbe", "lifecycle", "terminationMessagePath",
+    "terminationMessagePolicy", "imagePullPolicy", "securityContext", "stdin", "stdinOnce", "tty",
+    "restartPolicy", "terminationGracePeriodSeconds", "activeDeadlineSeconds", "dnsPolicy", "nodeSelector",
+    "serviceAccountName", "serviceAccount", "nodeName", "hostNetwork", "schedulerName", "tolerations",
+    "clusterIP", "clusterIPs", "externalIPs", "sessionAffinity", "loadBalancerIP", "loadBalancerSourceRanges",
+    "externalName", "externalTrafficPolicy", "healthCheckNodePort", "publishNotReadyAddresses",
+    "sessionAffinityConfig", "ipFamilies", "ipFamilyPolicy", "allocateLoadBalancerNodePorts",
+    "loadBalancerClass", "internalTrafficPolicy", "status", "loadBalancer", "conditions",
+];
+
+fn go_rank(key: &str) -> usize {
+    GO_FIELD_ORDER.iter().position(|k| *k == key).unwrap_or(GO_FIELD_ORDER.len())
+}
+
+/// `json.MarshalIndent(obj, "", "    ")` of a typed object: struct order, four spaces.
+fn write_typed_json(value: &Value, level: usize, out: &mut String) {
+    let indent = |n: usize, out: &mut String| {
+        for _ in 0..n {
+            out.push_str("    ");
+        }
+    };
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_by(|a, b| go_rank(a).cmp(&go_rank(b)).then_with(|| a.cmp(b)));
+            out.push_str("{\n");
+            for (i, k) in keys.iter().enumerate() {
+                indent(level + 1, out);
+                crate::printers::json::write_string(k, out);
+                out.push_str(": ");
+                if let Some(v) = map.get(*k) {
+                    write_typed_json(v, level + 1, out);
+                }
+                if i + 1 < keys.len() {
+                    out.push(',');
+                }
+                out.push('\n');
+            }
+            indent(level, out);
+            out.push('}');
+        }
+        Value::Array(items) if !items.is_empty() => {
+            out.push_str("[\n");
+            for (i, item) in items.iter().enumerate() {
+                indent(level + 1, out);
+                write_typed_json(item, level + 1, out);
+                if i + 1 < items.len() {
+                    out.push(',');
+                }
+                out.push('\n');
+            }
+            indent(level, out);
+            out.push(']');
+        }
+        other => {
+            let text = crate::printers::json::to_string(other);
+            out.push_str(text.trim_end_matches('\n'));
+        }
+    }
+}
+
 /// Prints a server error as kubectl's `checkErr` does; returns the exit code.
 pub fn print_status(status: &Status, out: &mut Output) -> i32 {
     out.err(&format!("{}\n", status.kubectl_message()));
@@ -167,6 +256,21 @@ pub fn scoped<'a>(rt: &ResourceType, namespace: &'a str) -> &'a str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `kubectl create service nodeport web --tcp=80:8080 --node-port=30080
+    /// --dry-run=client -o json` from the real kubectl 1.32.
+    #[test]
+    fn typed_json_is_in_struct_order() {
+        let v = serde_json::json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"creationTimestamp": null, "labels": {"app": "web"}, "name": "web"},
+            "spec": {"ports": [{"name": "80-8080", "nodePort": 30080, "port": 80, "protocol": "TCP", "targetPort": 8080}],
+                     "selector": {"app": "web"}, "type": "NodePort"},
+            "status": {"loadBalancer": {}}});
+        let mut out = Output::default();
+        print_typed_result(resources::resource_type(resources::Kind::Service), &v, "json", "created", DryRun::Client, &mut out);
+        let want = "{\n    \"kind\": \"Service\",\n    \"apiVersion\": \"v1\",\n    \"metadata\": {\n        \"name\": \"web\",\n        \"creationTimestamp\": null,\n        \"labels\": {\n            \"app\": \"web\"\n        }\n    },\n    \"spec\": {\n        \"ports\": [\n            {\n                \"name\": \"80-8080\",\n                \"protocol\": \"TCP\",\n                \"port\": 80,\n                \"targetPort\": 8080,\n                \"nodePort\": 30080\n            }\n        ],\n        \"selector\": {\n            \"app\": \"web\"\n        },\n        \"type\": \"NodePort\"\n    },\n    \"status\": {\n        \"loadBalancer\": {}\n    }\n}\n";
+        assert_eq!(out.stdout, want);
+    }
 
     #[test]
     fn targets_in_both_forms() {

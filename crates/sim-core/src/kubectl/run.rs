@@ -144,10 +144,10 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
         });
         let rt = resources::resource_type(Kind::Service);
         if dry_run == DryRun::Client {
-            output::print_result(rt, &service, &format, "created", dry_run, out);
+            output::print_typed_result(rt, &service, &format, "created", dry_run, out);
         } else {
             match send_create(cluster, Kind::Service, &namespace, service, dry_run, validation) {
-                Ok(v) => output::print_result(rt, &v, &format, "created", dry_run, out),
+                Ok(v) => output::print_typed_result(rt, &v, &format, "created", dry_run, out),
                 Err(status) => return output::print_status(&status, out),
             }
         }
@@ -157,12 +157,12 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
     }
     let rt = resources::resource_type(Kind::Pod);
     if dry_run == DryRun::Client {
-        output::print_result(rt, &pod, &format, "created", dry_run, out);
+        output::print_typed_result(rt, &pod, &format, "created", dry_run, out);
         return 0;
     }
     match send_create(cluster, Kind::Pod, &namespace, pod, dry_run, validation) {
         Ok(v) => {
-            output::print_result(rt, &v, &format, "created", dry_run, out);
+            output::print_typed_result(rt, &v, &format, "created", dry_run, out);
             0
         }
         Err(status) => output::print_status(&status, out),
