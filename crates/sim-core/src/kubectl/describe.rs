@@ -984,6 +984,69 @@ fn describe_pod(pod: &Pod, w: &mut Writer, now: DateTime<Utc>) {
     print_tolerations(w, "Tolerations", spec.tolerations.as_deref().unwrap_or(&[]));
 }
 
+/// A pod's cpu (millicores) and memory and ephemeral-storage (bytes) requests and
+/// limits, as `resourcehelper.PodRequestsAndLimits` sums them over its containers
+/// (a request defaults to the limit when only the limit is set).
+fn pod_resources(pod: &Pod) -> [i128; 6] {
+    let mut sums = [0i128; 6];
+    for c in pod.spec.as_ref().map(|s| s.containers.as_slice()).unwrap_or(&[]) {
+        let r = c.resources.clone().unwrap_or_default();
+        let limits = r.limits.unwrap_or_default();
+        let requests = r.requests.unwrap_or_default();
+        for (i, (name, parse)) in [("cpu", cpu_millis as fn(&str) -> i128), ("memory", memory_bytes), ("ephemeral-storage", memory_bytes)].into_iter().enumerate() {
+            let limit = limits.get(name).map(|q| parse(&q.0)).unwrap_or(0);
+            let request = requests.get(name).map(|q| parse(&q.0)).unwrap_or(limit);
+            sums[2 * i] += request;
+            sums[2 * i + 1] += limit;
+        }
+    }
+    sums
+}
+
+/// A cpu quantity (`100m`, `1`, `0.5`) in millicores.
+fn cpu_millis(q: &str) -> i128 {
+    if let Some(m) = q.strip_suffix('m') {
+        return m.parse().unwrap_or(0);
+    }
+    q.parse::<f64>().map(|v| (v * 1000.0).round() as i128).unwrap_or(0)
+}
+
+/// A byte quantity (`50Mi`, `1G`, `1024`) in bytes.
+fn memory_bytes(q: &str) -> i128 {
+    const SUFFIXES: &[(&str, i128)] = &[
+        ("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30), ("Ti", 1 << 40), ("Pi", 1 << 50),
+        ("k", 1_000), ("M", 1_000_000), ("G", 1_000_000_000), ("T", 1_000_000_000_000),
+    ];
+    for (suffix, factor) in SUFFIXES {
+        if let Some(n) = q.strip_suffix(suffix) {
+            return n.parse::<f64>().map(|v| (v * *factor as f64).round() as i128).unwrap_or(0);
+        }
+    }
+    q.parse::<f64>().map(|v| v.round() as i128).unwrap_or(0)
+}
+
+/// `Quantity.String()` of a cpu sum: whole cores plainly, else millicores.
+fn format_cpu(millis: i128) -> String {
+    if millis % 1000 == 0 {
+        (millis / 1000).to_string()
+    } else {
+        format!("{millis}m")
+    }
+}
+
+/// `Quantity.String()` of a binary-SI byte sum: the largest exact binary suffix.
+fn format_memory(bytes: i128) -> String {
+    if bytes == 0 {
+        return "0".to_string();
+    }
+    for (suffix, factor) in [("Pi", 1i128 << 50), ("Ti", 1 << 40), ("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)] {
+        if bytes % factor == 0 {
+            return format!("{}{suffix}", bytes / factor);
+        }
+    }
+    bytes.to_string()
+}
+
 /// `GetPodQOS` in short: no requests or limits anywhere is BestEffort; limits equal
 /// to requests for cpu and memory in every container is Guaranteed.
 fn qos_class(containers: &[Container]) -> &'static str {
@@ -1245,16 +1308,35 @@ fn describe_node(cluster: &Cluster, node: &Node, w: &mut Writer, now: DateTime<U
         .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name.as_str()))
         .filter(|p| !matches!(p.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded") | Some("Failed")))
         .collect();
+    let allocatable = status.allocatable.clone().unwrap_or_default();
+    let alloc_cpu = allocatable.get("cpu").map(|q| cpu_millis(&q.0)).unwrap_or(0);
+    let alloc_memory = allocatable.get("memory").map(|q| memory_bytes(&q.0)).unwrap_or(0);
+    let alloc_storage = allocatable.get("ephemeral-storage").map(|q| memory_bytes(&q.0)).unwrap_or(0);
+    // `int64(float64(x) / float64(allocatable) * 100)`, 0 when nothing is allocatable.
+    let percent = |x: i128, of: i128| if of == 0 { 0 } else { (x as f64 / of as f64 * 100.0) as i64 };
     w.write(0, &format!("Non-terminated Pods:\t({} in total)\n", pods.len()));
     w.write(1, "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n");
     w.write(1, "---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n");
+    let mut totals = [0i128; 6];
     for p in &pods {
+        let sums = pod_resources(p);
+        for (t, v) in totals.iter_mut().zip(sums) {
+            *t += v;
+        }
         w.write(
             1,
             &format!(
-                "{}\t{}\t\t0 (0%)\t0 (0%)\t0 (0%)\t0 (0%)\t{}\n",
+                "{}\t{}\t\t{} ({}%)\t{} ({}%)\t{} ({}%)\t{} ({}%)\t{}\n",
                 p.metadata.namespace.clone().unwrap_or_default(),
                 p.metadata.name.clone().unwrap_or_default(),
+                format_cpu(sums[0]),
+                percent(sums[0], alloc_cpu),
+                format_cpu(sums[1]),
+                percent(sums[1], alloc_cpu),
+                format_memory(sums[2]),
+                percent(sums[2], alloc_memory),
+                format_memory(sums[3]),
+                percent(sums[3], alloc_memory),
                 age(p.metadata.creation_timestamp.as_ref().map(|t| t.0), now)
             ),
         );
@@ -1262,11 +1344,24 @@ fn describe_node(cluster: &Cluster, node: &Node, w: &mut Writer, now: DateTime<U
     w.write(0, "Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n");
     w.write(1, "Resource\tRequests\tLimits\n");
     w.write(1, "--------\t--------\t------\n");
-    w.write(1, "cpu\t0 (0%)\t0 (0%)\n");
-    w.write(1, "memory\t0 (0%)\t0 (0%)\n");
-    w.write(1, "ephemeral-storage\t0 (0%)\t0 (0%)\n");
-    w.write(1, "hugepages-1Gi\t0 (0%)\t0 (0%)\n");
-    w.write(1, "hugepages-2Mi\t0 (0%)\t0 (0%)\n");
+    w.write(1, &format!("cpu\t{} ({}%)\t{} ({}%)\n", format_cpu(totals[0]), percent(totals[0], alloc_cpu), format_cpu(totals[1]), percent(totals[1], alloc_cpu)));
+    w.write(
+        1,
+        &format!("memory\t{} ({}%)\t{} ({}%)\n", format_memory(totals[2]), percent(totals[2], alloc_memory), format_memory(totals[3]), percent(totals[3], alloc_memory)),
+    );
+    w.write(
+        1,
+        &format!(
+            "ephemeral-storage\t{} ({}%)\t{} ({}%)\n",
+            format_memory(totals[4]),
+            percent(totals[4], alloc_storage),
+            format_memory(totals[5]),
+            percent(totals[5], alloc_storage)
+        ),
+    );
+    for huge in allocatable.keys().filter(|k| k.starts_with("hugepages-")) {
+        w.write(1, &format!("{huge}\t0 (0%)\t0 (0%)\n"));
+    }
 }
 
 #[cfg(test)]

@@ -264,6 +264,9 @@ pub struct GetOptions {
     pub all_namespaces: bool,
     pub format: OutputFormat,
     pub label_selector: Option<(String, Selector)>,
+    /// Why the label selector does not parse: the API server refuses the list
+    /// request with this message (kubectl passes `-l` through unparsed).
+    pub label_selector_error: Option<String>,
     pub field_selector: FieldSelector,
     pub show_labels: bool,
     pub label_columns: Vec<String>,
@@ -277,9 +280,12 @@ pub struct GetOptions {
 impl GetOptions {
     pub fn from_flags(flags: &ParsedFlags) -> Result<GetOptions, String> {
         let format = OutputFormat::parse(&flags.string("output"), &flags.string("template"))?;
-        let label_selector = match flags.value("selector") {
-            Some(text) => Some((text.to_string(), labels::parse(text)?)),
-            None => None,
+        let (label_selector, label_selector_error) = match flags.value("selector") {
+            Some(text) => match labels::parse(text) {
+                Ok(selector) => (Some((text.to_string(), selector)), None),
+                Err(e) => (Some((text.to_string(), Selector::Nothing)), Some(e)),
+            },
+            None => (None, None),
         };
         let sort_by = match flags.value("sort-by") {
             Some(s) if !s.is_empty() => Some(jsonpath::relaxed(s)?),
@@ -290,6 +296,7 @@ impl GetOptions {
             all_namespaces: flags.bool("all-namespaces"),
             format,
             label_selector,
+            label_selector_error,
             field_selector: FieldSelector::parse(&flags.string("field-selector"))?,
             show_labels: flags.bool("show-labels"),
             label_columns: flags.comma_list("label-columns"),
@@ -402,7 +409,11 @@ fn fetch(cluster: &Cluster, requests: &[Request], options: &GetOptions) -> Resul
                 }
             }
             None => {
-                if let Err(e) = options.field_selector.check(rt.kind) {
+                let refused = match &options.label_selector_error {
+                    Some(e) => Err(e.clone()),
+                    None => options.field_selector.check(rt.kind),
+                };
+                if let Err(e) = refused {
                     return Err(format!(
                         "Error from server (BadRequest): Unable to find {{\"{}\" \"{}\" \"{}\"}} that match label selector \"{}\", field selector \"{}\": {e}",
                         rt.group,
