@@ -98,7 +98,12 @@ pub fn complete(sh: &Shell, cluster: &Cluster, line: &str, cursor: usize) -> Com
     while words.first().is_some_and(|w| w.split_once('=').is_some_and(|(n, _)| super::parse::is_name(n))) {
         words.remove(0);
     }
-    let mut candidates = if words.is_empty() {
+    let mut candidates = if let Some(var) = current.strip_prefix('$') {
+        // `$HO<Tab>`: variable names, as bash completes them.
+        let var = var.trim_start_matches('{');
+        let brace = current.starts_with("${");
+        sh.vars.keys().filter(|k| k.starts_with(var)).map(|k| if brace { format!("${{{k}}}") } else { format!("${k}") }).collect()
+    } else if words.is_empty() {
         if current.contains('/') {
             files(sh, current, false)
         } else {

@@ -669,9 +669,10 @@ fn help(_: &mut Shell, _: &mut Cluster, _: &[String], _: Option<&str>, out: &mut
         text.push('\n');
     }
     text.push_str(
-        "\nShell: pipes |, && ||, ;, > >> < 2>&1 &>, here-documents <<EOF, $VAR, ${VAR:-x}, $(...),\n\
-         `...`, for loops, aliases, background jobs with & (jobs, fg, kill %1), Tab completion,\n\
-         Ctrl-R history search. Files live in memory under /home/learner.\n",
+        "\nShell: pipes |, && ||, ;, > >> < 2>&1 &>, here-documents <<EOF, $VAR, ${VAR:-x}, ${VAR#x},\n\
+         $(...), `...`, $((...)), <(...), for/while/until loops, if, aliases, background jobs with &\n\
+         (jobs, fg, kill %1), Tab completion, Ctrl-R history search.\n\
+         Files live in memory under /home/learner. nano (and vi) edit them: ^O saves, ^X exits.\n",
     );
     out.out(&text);
     0

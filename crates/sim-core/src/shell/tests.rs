@@ -87,6 +87,7 @@ fn completion_offers_commands_verbs_types_names_and_files() {
     assert_eq!(c(&s, "cat s"), vec!["secret.txt", "svc.yaml"]);
     assert_eq!(c(&s, "cd "), vec!["manifests/"]);
     assert_eq!(c(&s, "ls | gr"), vec!["grep"]);
+    assert_eq!(c(&s, "echo $HO"), vec!["$HOME", "$HOSTNAME"]);
     let completion = s.complete("kubectl get no", 14);
     assert_eq!((completion.start, completion.end), (12, 14));
     assert_eq!(completion.apply("kubectl get no"), ("kubectl get nodes ".to_string(), 18));
