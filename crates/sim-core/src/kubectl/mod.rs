@@ -1,7 +1,6 @@
 //! kubectl: the command line parsed as kubectl parses it, one module per verb.
 //!
 //! - [`api_resources`]: `kubectl api-resources`.
-//! - [`api_resources`]: `kubectl api-resources`.
 //! - [`describe`]: `kubectl describe`.
 //! - [`flags`]: flag definitions (read from kubectl's own help texts) and the pflag parser.
 //! - [`help`]: kubectl's help texts and the command list behind "Did you mean this?".
@@ -14,7 +13,6 @@
 //! to the verb, and answers for everything else: help, unknown commands, and real
 //! kubectl commands that kubesim does not simulate.
 
-pub mod api_resources;
 pub mod api_resources;
 pub mod describe;
 pub mod flags;
@@ -96,7 +94,6 @@ pub fn run_in(cluster: &mut Cluster, host: &mut host::Host, args: &[String], std
         "edit" => edit::run(cluster, host, &rest, stdin, out),
         "exec" => exec::run(cluster, host, &rest, stdin, out),
         "port-forward" => port_forward::run(cluster, host, &rest, stdin, out),
-        "api-resources" => api_resources::run(&rest, out),
         "api-resources" => api_resources::run(&rest, out),
         "describe" => describe::run(cluster, &rest, out),
         "get" => get::run(cluster, &rest, out),
