@@ -15,6 +15,7 @@
 //! - [`status`]: `Status`, `FieldError` and how kubectl prints them.
 //! - [`admission`]: the mutating admission plugins every Pod passes (service account, priority, tolerations).
 //! - [`names`]: name, label and annotation validation (DNS-1123/1035, qualified names).
+//! - [`decode`]: request bodies to typed objects, with Go's decoding errors.
 //! - [`defaults`]: `SetDefaults_*` for every kind.
 //! - [`service`]: Service validation, IP-family fields, allocation and type changes.
 //! - [`allocator`]: the ClusterIP and nodePort allocators (bands, random scan).
@@ -24,6 +25,7 @@
 
 pub mod admission;
 pub mod allocator;
+pub mod decode;
 pub mod defaults;
 pub mod names;
 pub mod patch;
@@ -316,29 +318,10 @@ pub fn patch_with_options(
     update(cluster, object, &UpdateOptions { dry_run: opts.dry_run, field_validation: FieldValidation::Ignore, raw: None })
 }
 
-/// Decodes JSON that must be of `kind`; a failure is the server's BadRequest.
+/// Decodes JSON that must be of `kind`; a failure is the server's BadRequest with
+/// Go's decoding message (see [`decode`]).
 pub fn decode_as(kind: Kind, value: serde_json::Value) -> Result<Object, Status> {
-    let rt = resource_type(kind);
-    match Object::from_json(value) {
-        Ok(o) if o.kind() == kind => Ok(o),
-        Ok(o) => Err(Status::bad_request(&format!(
-            "the body of the request was in an unknown format - accepted media types include: application/json; kind {} is not {}",
-            o.resource_type().kind_name,
-            rt.kind_name
-        ))),
-        Err(crate::store::DecodeError::UnknownKind { api_version, kind: k }) => Err(Status::bad_request(&format!(
-            "no kind {} is registered for version {}",
-            status::go_quote(&k),
-            status::go_quote(&api_version)
-        ))),
-        Err(crate::store::DecodeError::Invalid(e)) => Err(Status::bad_request(&format!(
-            "{} in version {} cannot be handled as a {}: {}",
-            rt.kind_name,
-            status::go_quote(rt.version),
-            rt.kind_name,
-            e
-        ))),
-    }
+    decode::decode_as(kind, value)
 }
 
 /// Namespaces the NamespaceLifecycle admission plugin refuses to delete.
