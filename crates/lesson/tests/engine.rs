@@ -570,3 +570,27 @@ fn the_parser_never_panics_on_cut_or_odd_input() {
         let _ = parse_lesson("odd.md", odd);
     }
 }
+
+/// Lessons are tests too: every lesson of the course runs its reference solution
+/// (the same as `kubesim lesson check lessons`), so a simulator change that breaks
+/// a lesson fails here with the step and the diff.
+#[test]
+fn every_course_lesson_passes_its_reference_solution() {
+    let dir = format!("{}/../../lessons", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.ends_with(".md") && n != "README.md")
+        .collect();
+    names.sort();
+    let mut failures = String::new();
+    for name in &names {
+        let lesson = parse_lesson(name, &repo_file(&format!("lessons/{name}"))).unwrap_or_else(|e| panic!("{e}"));
+        let report = check_lesson(&lesson);
+        for f in &report.failures {
+            let step = f.step.as_ref().map_or("setup".to_string(), |s| format!("step {} {:?}", s.0 + 1, s.1));
+            failures.push_str(&format!("{name}:{}: {step}: {}\n{}", f.line, f.message, f.diff));
+        }
+    }
+    assert!(failures.is_empty(), "{failures}");
+}
