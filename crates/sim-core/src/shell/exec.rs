@@ -119,7 +119,7 @@ fn run_command(sh: &mut Shell, cluster: &mut Cluster, command: &Command, stdin: 
     }
     let (redirects, result) = match command {
         Command::Simple(simple) => (&simple.redirects, prepare_simple(sh, cluster, simple, out)),
-        Command::For { redirects, .. } | Command::If { redirects, .. } | Command::While { redirects, .. } => (redirects, Prepared::Compound),
+        Command::For { redirects, .. } | Command::If { redirects, .. } | Command::While { redirects, .. } | Command::Group { redirects, .. } => (redirects, Prepared::Compound),
     };
     if sh.expansion_failed {
         // bash abandons the rest of the line when an expansion fails (`$((1/0))`),
@@ -177,6 +177,19 @@ fn run_command(sh: &mut Shell, cluster: &mut Cluster, command: &Command, stdin: 
                 }
             }
             sh.loop_depth -= 1;
+            code
+        }
+        (None, Command::Group { body, subshell, .. }) => {
+            // A subshell is a copy of the shell: what it changes dies with it.
+            let saved = subshell.then(|| (sh.vars.clone(), sh.cwd.clone(), sh.aliases.clone()));
+            let saved_stdin = std::mem::replace(&mut sh.loop_stdin, input.clone());
+            let code = run_script(sh, cluster, body, None, &mut captured);
+            sh.loop_stdin = saved_stdin;
+            if let Some((vars, cwd, aliases)) = saved {
+                sh.vars = vars;
+                sh.cwd = cwd;
+                sh.aliases = aliases;
+            }
             code
         }
         (None, Command::If { branches, otherwise, .. }) => {

@@ -54,6 +54,9 @@ pub enum Command {
     For { var: String, words: Vec<Word>, body: Script, redirects: Vec<Redirect> },
     /// `if COND; then BODY; elif COND; then BODY; else BODY; fi`
     If { branches: Vec<(Script, Script)>, otherwise: Option<Script>, redirects: Vec<Redirect> },
+    /// `( LIST )` (`subshell`: changes to variables and the directory are undone) or
+    /// `{ LIST; }`.
+    Group { body: Script, subshell: bool, redirects: Vec<Redirect> },
     /// `while COND; do BODY; done` (with `until`, while COND fails).
     While { cond: Script, body: Script, until: bool, redirects: Vec<Redirect> },
 }
@@ -820,9 +823,13 @@ impl Parser {
             if raw == "while" || raw == "until" {
                 return self.parse_while(raw == "until");
             }
+            if raw == "{" {
+                self.next_token()?;
+                return self.parse_group(false);
+            }
             if RESERVED.contains(&raw.as_str()) {
                 return match raw.as_str() {
-                    "case" | "select" | "function" | "{" | "[[" => Err(ParseError::Unsupported(format!("'{raw}' is"))),
+                    "case" | "select" | "function" | "[[" => Err(ParseError::Unsupported(format!("'{raw}' is"))),
                     _ if terminators.contains(&raw.as_str()) => Err(ParseError::Syntax(raw)),
                     "in" | "]]" => Ok(Command::Simple(self.parse_simple()?)),
                     _ => Err(ParseError::Syntax(raw)),
@@ -830,7 +837,8 @@ impl Parser {
             }
         }
         if let Token::Op("(") = self.peek_token()? {
-            return Err(ParseError::Unsupported("subshells '( ... )' are".to_string()));
+            self.next_token()?;
+            return self.parse_group(true);
         }
         let simple = self.parse_simple()?;
         if simple.words.is_empty() && simple.assignments.is_empty() && simple.redirects.is_empty() {
@@ -862,6 +870,28 @@ impl Parser {
             });
         }
         Ok(list)
+    }
+
+    /// After `(` or `{`: the list up to `)` or `}`, then redirections.
+    fn parse_group(&mut self, subshell: bool) -> Result<Command, ParseError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(ParseError::Unsupported("nesting this deep is".to_string()));
+        }
+        self.depth += 1;
+        let body = if subshell { self.parse_list(&[]) } else { self.parse_list(&["}"]) };
+        self.depth -= 1;
+        let body = body?;
+        match self.next_token()? {
+            Token::Op(")") if subshell && !body.items.is_empty() => {}
+            Token::Word(_, raw) if raw == "}" && !subshell && !body.items.is_empty() => {}
+            Token::Eof => return Err(ParseError::Incomplete),
+            other => return Err(ParseError::Syntax(other.describe())),
+        }
+        let mut redirects = Vec::new();
+        while let Some(r) = self.try_redirect()? {
+            redirects.push(r);
+        }
+        Ok(Command::Group { body, subshell, redirects })
     }
 
     fn parse_if(&mut self) -> Result<Command, ParseError> {
@@ -1219,6 +1249,10 @@ fn fill_heredocs(script: &mut Script, bodies: &[String]) {
                         }
                         redirects
                     }
+                    Command::Group { body, redirects, .. } => {
+                        fill_heredocs(body, bodies);
+                        redirects
+                    }
                     Command::While { cond, body, redirects, .. } => {
                         fill_heredocs(cond, bodies);
                         fill_heredocs(body, bodies);
@@ -1321,6 +1355,9 @@ mod tests {
         assert_eq!(err("if then fi"), "bash: syntax error near unexpected token `then'");
         assert!(!is_complete("if true; then"));
         assert!(!is_complete("while true\ndo"));
-        assert_eq!(err("(cd /tmp; ls)"), "kubesim: subshells '( ... )' are not simulated");
+        assert!(parse("(cd /tmp; ls) > out").is_ok());
+        assert!(parse("{ echo a; echo b; } | wc -l").is_ok());
+        assert!(!is_complete("( echo a"));
+        assert_eq!(err("( )"), "bash: syntax error near unexpected token `)'");
     }
 }
