@@ -269,6 +269,8 @@ pub struct GetOptions {
     pub label_selector_error: Option<String>,
     pub field_selector: FieldSelector,
     pub show_labels: bool,
+    /// `--show-kind`: names as `kind/name` even for one type.
+    pub show_kind: bool,
     pub label_columns: Vec<String>,
     pub no_headers: bool,
     pub sort_by: Option<String>,
@@ -299,6 +301,7 @@ impl GetOptions {
             label_selector_error,
             field_selector: FieldSelector::parse(&flags.string("field-selector"))?,
             show_labels: flags.bool("show-labels"),
+            show_kind: flags.bool("show-kind"),
             label_columns: flags.comma_list("label-columns"),
             no_headers: flags.bool("no-headers"),
             sort_by,
@@ -586,7 +589,7 @@ fn print_tables(
     let mut kinds: Vec<Kind> = requests.iter().map(|r| r.resource.kind).collect();
     kinds.sort();
     kinds.dedup();
-    let with_kind = kinds.len() > 1;
+    let with_kind = kinds.len() > 1 || options.show_kind;
     let now = cluster.clock.now();
     let mut index = 0;
     while index < fetched.len() {
