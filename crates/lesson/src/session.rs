@@ -125,9 +125,14 @@ impl Session {
             .collect()
     }
 
-    /// Re-evaluates every incomplete step with checks; returns the steps that
+    /// Re-evaluates the learner's current step (the first incomplete step with
+    /// checks) and, each time one completes, the next; returns the steps that
     /// became complete. Called after every command and every time tick the host
     /// wants to (controllers make progress with time alone).
+    ///
+    /// Later steps wait their turn: checks can be costly (a curl runs on a copy of
+    /// the whole simulator), and a step done ahead of time still completes the
+    /// moment the learner reaches it.
     pub fn refresh(&mut self) -> Vec<usize> {
         let mut completed = Vec::new();
         for i in 0..self.lesson.steps.len() {
@@ -136,13 +141,13 @@ impl Session {
                 continue;
             }
             let results: Vec<bool> = self.evaluate_step(i).iter().map(|r| r.passed).collect();
-            if let Some(p) = self.progress.steps.get_mut(i) {
-                p.complete = results.iter().all(|r| *r);
-                p.checks = results;
-                if p.complete {
-                    completed.push(i);
-                }
+            let Some(p) = self.progress.steps.get_mut(i) else { break };
+            p.complete = results.iter().all(|r| *r);
+            p.checks = results;
+            if !p.complete {
+                break;
             }
+            completed.push(i);
         }
         completed
     }

@@ -594,3 +594,27 @@ fn every_course_lesson_passes_its_reference_solution() {
     }
     assert!(failures.is_empty(), "{failures}");
 }
+
+#[test]
+fn steps_complete_in_order_and_work_done_ahead_counts_when_reached() {
+    let text = lesson_text(
+        "## One\n\n```check\n- exists: service/one\n  hint: h\n```\n\n## Read\n\nJust text.\n\n\
+         ## Two\n\n```check\n- exists: node/kind-worker\n  hint: h\n```\n",
+    );
+    let l = parse_lesson("t.md", &text).unwrap_or_else(|e| panic!("{e}"));
+    let mut s = Session::start(l, ClusterConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+    // Step Two's check already holds, but step One comes first.
+    assert_eq!(s.refresh(), Vec::<usize>::new());
+    assert_eq!(s.progress.current_step(), 0);
+    assert_eq!(s.progress.steps[2].checks, [false]);
+    let one = Object::from_json(serde_json::json!({
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "one", "namespace": "default"}
+    }))
+    .unwrap();
+    s.sim.cluster.insert_new(one);
+    // One completes, the text-only step does not hold things up, and Two follows.
+    assert_eq!(s.refresh(), [0, 2]);
+    assert_eq!(s.progress.current_step(), 1);
+    s.mark_read(1);
+    assert!(s.progress.is_complete());
+}
