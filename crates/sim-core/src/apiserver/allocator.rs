@@ -133,6 +133,60 @@ impl IpRange {
     }
 }
 
+/// The band split of a service CIDR of either family, as the bitmap allocator sees it
+/// (`ipallocator.NewAllocatorCIDRRange`): the network address is never handed out,
+/// nor is an IPv4 broadcast address; the first `offset` addresses form the static band.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CidrBands {
+    /// The network address as a 128-bit number (IPv4 in the low 32 bits).
+    pub network: u128,
+    pub ipv6: bool,
+    /// Allocatable addresses.
+    pub max: u128,
+    pub offset: u128,
+}
+
+impl CidrBands {
+    /// Parses `10.96.0.0/12` or `fd00:10:96::/112`.
+    pub fn parse(cidr: &str) -> Option<CidrBands> {
+        let (ip, prefix) = cidr.split_once('/')?;
+        let ip: std::net::IpAddr = ip.parse().ok()?;
+        let prefix: u32 = prefix.parse().ok()?;
+        let (bits, value) = match ip {
+            std::net::IpAddr::V4(v4) => (32u32, u32::from(v4) as u128),
+            std::net::IpAddr::V6(v6) => (128u32, u128::from(v6)),
+        };
+        if prefix > bits {
+            return None;
+        }
+        let host_bits = bits - prefix;
+        let mask = if host_bits >= 128 { 0 } else { !((1u128 << host_bits) - 1) };
+        let network = value & mask;
+        // RangeSize saturates at 2^63 (an int64) for ranges of 64 host bits or more.
+        let size: u128 = if host_bits >= 63 { 1u128 << 63 } else { 1u128 << host_bits };
+        let ipv6 = bits == 128;
+        let max = size.saturating_sub(if ipv6 { 1 } else { 2 });
+        // calculateRangeOffset: min(max(16, size/16), 256), none for tiny ranges.
+        let offset = if size <= 16 { 0 } else { (size / 16).clamp(16, 256) };
+        Some(CidrBands { network, ipv6, max, offset })
+    }
+
+    /// The address `n` after the network address (`GetIndexedIP`).
+    pub fn indexed(&self, n: u128) -> String {
+        let v = self.network.wrapping_add(n);
+        if self.ipv6 {
+            std::net::Ipv6Addr::from(v).to_string()
+        } else {
+            Ipv4Addr::from(v as u32).to_string()
+        }
+    }
+
+    /// The address of allocator index `i` (index 0 is the first usable address).
+    pub fn at(&self, i: u128) -> String {
+        self.indexed(i + 1)
+    }
+}
+
 /// A nodePort range `base..base+size`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PortRange {
@@ -380,6 +434,15 @@ mod tests {
         assert_eq!(IpRange::parse("10.96.0.0/27").map(|r| r.offset()), Some(16));
         assert_eq!(PortRange::kind_default().offset(), 86);
         assert_eq!(PortRange::parse("30000-39999").map(|r| r.offset()), Some(128));
+    }
+
+    #[test]
+    fn bands_of_both_families() {
+        let v4 = CidrBands::parse("10.96.0.0/16").unwrap_or(CidrBands { network: 0, ipv6: false, max: 0, offset: 0 });
+        assert_eq!((v4.offset, v4.at(0), v4.at(v4.max - 1)), (256, "10.96.0.1".to_string(), "10.96.255.254".to_string()));
+        let v6 = CidrBands::parse("fd00:10:96::/112").unwrap_or(v4.clone());
+        assert_eq!((v6.offset, v6.at(0), v6.at(v6.max - 1)), (256, "fd00:10:96::1".to_string(), "fd00:10:96::ffff".to_string()));
+        assert_eq!(v6.indexed(10), "fd00:10:96::a");
     }
 
     #[test]
