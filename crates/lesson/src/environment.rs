@@ -46,6 +46,10 @@ pub fn start(setup: &ClusterSetup, files: &[FileSpec], base: ClusterConfig) -> R
     for file in files {
         create_file(&mut sim, &file.path, &file.content)?;
     }
+    // The learner's session starts fresh: the setup's commands are not theirs to
+    // find with the up arrow or `history`.
+    sim.shell.history.clear();
+    sim.shell.last_exit_code = 0;
     Ok(sim)
 }
 

@@ -454,6 +454,15 @@ fn setup_objects_are_a_manifest_or_a_command() {
     assert_eq!(lesson.meta.cluster.objects.len(), 2);
     assert_eq!(lesson.meta.cluster.objects[0].command.as_deref(), Some("kubectl get nodes"));
     assert!(lesson.meta.cluster.objects[1].manifest.as_deref().is_some_and(|m| m.contains("kind: ConfigMap")));
+    let s = Session::start(lesson, ClusterConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(s
+        .sim
+        .cluster
+        .store
+        .list(sim_core::resources::Kind::ConfigMap, Some("default"))
+        .any(|o| o.name() == "settings"));
+    // The setup's commands are not in the learner's history.
+    assert!(s.sim.shell.history.is_empty(), "{:?}", s.sim.shell.history);
     let both = "---\nid: s\ntitle: S\ncluster:\n  objects:\n    - command: a\n      manifest: b\n---\n## S\n";
     let e = parse_lesson("s.md", both).unwrap_err();
     assert_eq!(
