@@ -36,19 +36,23 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
     let restart = flags.string("restart");
     let restart = if restart.is_empty() { "Always".to_string() } else { restart };
     if !matches!(restart.as_str(), "Always" | "OnFailure" | "Never") {
-        out.err(&format!("error: invalid restart policy: {restart}\n"));
+        out.err(&format!("error: invalid restart policy: {restart}\nSee 'kubectl run -h' for help and examples\n"));
         return 1;
     }
     let attach = flags.bool("stdin") || flags.bool("tty") || flags.bool("attach") || flags.bool("rm");
     if flags.bool("rm") && !(flags.bool("stdin") || flags.bool("attach")) {
-        out.err("error: --rm should only be used for attached containers\n");
+        out.err("error: --rm should only be used for attached containers\nSee 'kubectl run -h' for help and examples\n");
         return 1;
     }
     let dry_run = match output::dry_run(cluster, &flags, out) {
         Ok(d) => d,
         Err(code) => return code,
     };
-    if attach && dry_run == DryRun::None {
+    if attach && dry_run != DryRun::None {
+        out.err("error: --dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)\nSee 'kubectl run -h' for help and examples\n");
+        return 1;
+    }
+    if attach {
         out.err("kubesim: 'kubectl run -it' is not simulated: attaching to a container needs an interactive session; run the pod without -i/-t/--rm and use 'kubectl exec' or 'kubectl logs'\n");
         return 1;
     }
@@ -67,7 +71,7 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
     };
     let expose = flags.bool("expose");
     if expose && port < 1 {
-        out.err("error: --port must be set when exposing a service\n");
+        out.err("error: --port must be set when exposing a service\nSee 'kubectl run -h' for help and examples\n");
         return 1;
     }
 
@@ -152,7 +156,8 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
             }
         }
         if format == "yaml" {
-            out.out("---\n");
+            // run's own separator, then the YAML printer's before its second object.
+            out.out("---\n---\n");
         }
     }
     let rt = resources::resource_type(Kind::Pod);
