@@ -473,8 +473,8 @@ fn sync_pod(cluster: &mut Cluster, pod: Pod, now: DateTime<Utc>, wake: &mut Wake
         }
         let spec = pod.spec.clone().unwrap_or_default();
         let host_network = spec.host_network == Some(true);
-        // Sandbox creation (pause container + CNI ADD) takes about half a second.
-        let sandbox_delay = Duration::milliseconds(300 + cluster.rng.below(500) as i64);
+        // Sandbox creation (pause container, CNI ADD, volumes) takes about a second on kind.
+        let sandbox_delay = Duration::milliseconds(700 + cluster.rng.below(700) as i64);
         let containers = spec
             .containers
             .iter()
@@ -526,7 +526,10 @@ fn sync_pod(cluster: &mut Cluster, pod: Pod, now: DateTime<Utc>, wake: &mut Wake
                         slow |= repository_matches(SLOW_TO_STOP, &repository) && has_command;
                     }
                 }
-                let until = if slow { deadline } else { (now + Duration::milliseconds(800)).min(deadline) };
+                // A server quits on SIGTERM at once; the kubelet then tears the sandbox
+                // down and deletes the pod, a second or two in all.
+                let quick = Duration::milliseconds(1500 + cluster.rng.below(1500) as i64);
+                let until = if slow { deadline } else { (now + quick).min(deadline) };
                 if let Some(r) = cluster.controllers.kubelet.pods.get_mut(&uid) {
                     r.stopping_until = Some(until);
                 }

@@ -321,10 +321,10 @@ fn unknown_image_backs_off() {
         "metadata": {"name": "typo", "namespace": "default"},
         "spec": {"containers": [{"name": "typo", "image": "ngnix"}]}
     }));
-    sleep(&mut c, 2);
+    sleep(&mut c, 3);
     let p = &pods_of(&c, "typo")[0];
     assert_eq!(waiting_reason(p).as_deref(), Some("ErrImagePull"));
-    sleep(&mut c, 3);
+    sleep(&mut c, 2);
     let p = &pods_of(&c, "typo")[0];
     assert_eq!(waiting_reason(p).as_deref(), Some("ImagePullBackOff"));
     assert_eq!(phase(p), "Pending");
@@ -350,7 +350,7 @@ fn deleting_a_deployment_cascades() {
     let ps = pods_of(&c, "web-");
     assert_eq!(ps.len(), 2);
     assert!(ps.iter().all(|p| p.metadata.deletion_timestamp.is_some()), "pods are Terminating");
-    sleep(&mut c, 2);
+    sleep(&mut c, 3);
     assert!(pods_of(&c, "web-").is_empty());
     let Some(Object::Endpoints(ep)) = c.store.get(&ObjectKey::new(Kind::Endpoints, "default", "web")).cloned() else { panic!() };
     assert_eq!(ep.subsets, None);
