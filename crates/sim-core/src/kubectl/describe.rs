@@ -155,6 +155,11 @@ pub fn describe_object(cluster: &Cluster, object: &Object, show_events: bool, no
 /// The events of an object, as `searchEvents` asks the server for them: same
 /// namespace, `involvedObject.name` and `involvedObject.kind` (and uid when the
 /// object has one), oldest last-seen first.
+///
+/// The reference vector `kubectl-describe-svc-web` shows a Deployment's event
+/// under the Service of the same name: its stub API server ignored
+/// `involvedObject.kind`. A real API server applies it (kubectl's `searchEvents`
+/// always sends the kind), so kubesim follows the real server here.
 fn events_for(cluster: &Cluster, object: &Object) -> Vec<Event> {
     let kind = object.resource_type().kind_name;
     let uid = object.metadata().uid.clone();
