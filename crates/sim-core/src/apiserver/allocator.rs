@@ -36,7 +36,8 @@ pub struct InstallerDefaults {
 }
 
 /// Installer defaults: kind (`pkg/apis/config/v1alpha4/default.go`), which kubesim
-/// simulates, and kubeadm (`DefaultServicesSubnet`, no pod subnet of its own).
+/// simulates, kubeadm (`DefaultServicesSubnet`, no pod subnet of its own), k3s and
+/// minikube.
 pub fn installer_defaults(installer: &str) -> Option<InstallerDefaults> {
     let lower = installer.to_ascii_lowercase();
     if lower.starts_with("kind") {
@@ -51,6 +52,24 @@ pub fn installer_defaults(installer: &str) -> Option<InstallerDefaults> {
         Some(InstallerDefaults {
             service_subnet: "10.96.0.0/12",
             pod_subnet: "",
+            node_port_range: "30000-32767",
+            dns_domain: "cluster.local",
+            simulated: false,
+        })
+    } else if lower.starts_with("k3s") {
+        // k3s defaults: --service-cidr 10.43.0.0/16, --cluster-cidr 10.42.0.0/16.
+        Some(InstallerDefaults {
+            service_subnet: "10.43.0.0/16",
+            pod_subnet: "10.42.0.0/16",
+            node_port_range: "30000-32767",
+            dns_domain: "cluster.local",
+            simulated: false,
+        })
+    } else if lower.starts_with("minikube") {
+        // minikube passes kubeadm's service subnet and its own pod network.
+        Some(InstallerDefaults {
+            service_subnet: "10.96.0.0/12",
+            pod_subnet: "10.244.0.0/16",
             node_port_range: "30000-32767",
             dns_domain: "cluster.local",
             simulated: false,
