@@ -103,7 +103,9 @@ impl Cluster {
                 controllers::reconcile(&mut cluster);
                 controllers::advance(&mut cluster, created + Duration::seconds(15));
             }
-            let node = kind_node(name, *control_plane, index, created);
+            // kind untaints a control plane that has no workers, so workloads can run.
+            let tainted = *control_plane && topology.workers > 0;
+            let node = kind_node(name, *control_plane, tainted, index, created);
             cluster.insert_new(node);
             kubelet::preload_images(&mut cluster, name, system::KIND_PRELOADED_IMAGES);
             if *control_plane {
@@ -152,7 +154,7 @@ fn namespace(name: &str, created: DateTime<Utc>) -> Object {
 
 /// A node as kind creates it: the docker network hands out 172.18.0.2 onwards, and
 /// kube-controller-manager gives each node a /24 from 10.244.0.0/16 in join order.
-fn kind_node(name: &str, control_plane: bool, index: usize, created: DateTime<Utc>) -> Object {
+fn kind_node(name: &str, control_plane: bool, tainted: bool, index: usize, created: DateTime<Utc>) -> Object {
     let mut labels = BTreeMap::new();
     for (k, v) in [
         ("beta.kubernetes.io/arch", "amd64"),
@@ -167,6 +169,8 @@ fn kind_node(name: &str, control_plane: bool, index: usize, created: DateTime<Ut
     if control_plane {
         labels.insert("node-role.kubernetes.io/control-plane".to_string(), String::new());
         labels.insert("node.kubernetes.io/exclude-from-external-load-balancers".to_string(), String::new());
+    }
+    if tainted {
         taints = Some(vec![Taint {
             key: "node-role.kubernetes.io/control-plane".to_string(),
             effect: "NoSchedule".to_string(),

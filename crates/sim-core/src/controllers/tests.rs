@@ -647,3 +647,13 @@ fn missing_config_maps_block_pods_until_created() {
     assert_eq!(phase(&pods_of(&c, "envy")[0]), "Running");
     assert_eq!(phase(&pods_of(&c, "mounty")[0]), "Running");
 }
+
+#[test]
+fn a_single_node_cluster_runs_workloads_on_its_control_plane() {
+    let mut c = Cluster::kind(Clock::from_unix_millis(1_767_603_600_000), 1, &Topology { workers: 0, ..Topology::default() });
+    assert!(pods(&c, "kube-system").iter().all(|p| phase(p) == "Running"));
+    create(&mut c, deployment("web", "nginx", 2));
+    sleep(&mut c, 10);
+    let ps = pods_of(&c, "web-");
+    assert!(ps.iter().all(|p| phase(p) == "Running" && p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some("kind-control-plane")));
+}
