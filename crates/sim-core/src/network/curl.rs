@@ -454,7 +454,7 @@ fn run(
                 if unreachable { ARP_TIMEOUT_MS + cluster.rng.below(100) as i64 } else { KERNEL_SYN_TIMEOUT_MS + cluster.rng.below(1000) as i64 };
             match connect_limit {
                 Some(limit) if limit < natural => {
-                    let elapsed = limit + 1;
+                    let elapsed = limit.saturating_add(1);
                     let message = timeout_message(elapsed);
                     if o.verbose {
                         out.err(&format!("* {message}\n* closing connection #0\n"));

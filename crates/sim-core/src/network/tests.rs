@@ -866,3 +866,29 @@ YAML";
     let logs = sim.run_line(&format!("kubectl logs {busy} --tail=1"));
     assert!(logs.display.starts_with("172.18.0.1 - - [05/Jan/2026:09:00:"), "{}", logs.display);
 }
+
+/// The programs never panic, whatever words they get.
+#[test]
+fn programs_survive_arbitrary_arguments() {
+    use crate::rand::SeededRng;
+    let words = [
+        "-", "--", "-s", "-S", "-v", "-I", "-i", "-f", "-k", "-L", "-o", "-O", "-O-", "-q", "-qO-", "-T", "-m", "-m1e300", "--max-time",
+        "--connect-timeout", "nan", "-1", "-w", "%{http_code}", "%{", "\\", "-H", "Host:", ":", "-X", "POST", "-d", "x=1", "-c", "0", "-c",
+        "3", "+short", "+search", "@10.96.0.10", "web", "web.", ".", "..", "web.default", "db", "localhost", "localhost:8080",
+        "http://", "http://:80", "http://web:", "http://web:99999", "https://web", "ftp://x", "http://[::1]/", "http://a:b@web/x?y",
+        "10.96.100.10", "10.244.1.5:80", "172.18.0.3:30080", "http://172.18.255.200", "é", "http://é/", "%", "http://web/%zz",
+    ];
+    let mut rng = SeededRng::new(7);
+    let mut c = nginx_cluster();
+    testkit::service(&mut c, &Svc { name: "db", type_: "ExternalName", external_name: Some("db.example.com"), ..Default::default() });
+    let programs: [fn(&mut Cluster, &Place, &[String], Option<&str>, &mut crate::simulator::Output) -> i32; 5] = [curl, wget, nslookup, dig, ping];
+    for _ in 0..400 {
+        let n = rng.below(5) as usize;
+        let args: Vec<String> = (0..n).map(|_| words[rng.below(words.len() as u64) as usize].to_string()).collect();
+        let place = if rng.below(2) == 0 { Place::Host } else { client() };
+        let program = programs[rng.below(5) as usize];
+        let mut out = crate::simulator::Output::default();
+        let code = program(&mut c, &place, &args, None, &mut out);
+        assert!((0..=255).contains(&code), "{args:?} → {code}");
+    }
+}
