@@ -16,12 +16,14 @@
 //! - [`dns`]: CoreDNS's answers, resolv.conf search lists and ndots.
 //! - [`trace`]: the packet path engine and the serialisable trace it returns.
 //! - [`http`]: HTTP requests and responses as the programs and workloads share them.
+//! - [`api_proxy`]: `kubectl proxy` and the API server's service/pod proxy.
 //! - [`ingress`]: the ingress-nginx controller routing by host and path.
 //! - [`workloads`]: what the images a learner runs answer (nginx, httpd, agnhost,
 //!   http-echo, whoami) and the access logs they write.
 //! - [`curl`], [`wget`], [`nslookup`] (also `dig`), [`ping`]: the programs.
 
 pub mod addresses;
+pub mod api_proxy;
 pub mod curl;
 pub mod dns;
 pub mod http;
@@ -130,6 +132,8 @@ pub struct NetworkState {
     /// Keyed by (node, service "ns/name:port", client IP).
     pub(crate) affinity: BTreeMap<(String, String, Ipv4Addr), Affinity>,
     pub port_forwards: Vec<PortForward>,
+    /// The local port of a running `kubectl proxy` (8001 by default), if any.
+    pub kubectl_proxy_port: Option<u16>,
 }
 
 impl NetworkState {

@@ -892,3 +892,20 @@ fn programs_survive_arbitrary_arguments() {
         assert!((0..=255).contains(&code), "{args:?} → {code}");
     }
 }
+
+#[test]
+fn kubectl_proxy_reaches_services_through_the_api_server() {
+    let mut c = nginx_cluster();
+    c.network.kubectl_proxy_port = Some(8001);
+    let (out, code) = testkit::run(&mut c, &Place::Host, curl, "-s localhost:8001/api/v1/namespaces/default/services/web/proxy/");
+    assert_eq!((out.len(), code), (615, 0));
+    // The API server's own leg is recorded before curl's trace.
+    let leg = c.network.traces().find(|t| t.program == "kube-apiserver proxy").cloned().unwrap_or_else(|| panic!("no leg"));
+    assert_eq!(leg.client, Place::node("kind-control-plane"));
+    let (out, _) = testkit::run(&mut c, &Place::Host, curl, "-s localhost:8001/api/v1/namespaces/default/services/nope/proxy/");
+    assert_eq!(out, "{\n  \"kind\": \"Status\",\n  \"apiVersion\": \"v1\",\n  \"metadata\": {},\n  \"status\": \"Failure\",\n  \"message\": \"services \\\"nope\\\" not found\",\n  \"reason\": \"NotFound\",\n  \"details\": {\n    \"name\": \"nope\",\n    \"kind\": \"services\"\n  },\n  \"code\": 404\n}");
+    let (out, _) = testkit::run(&mut c, &Place::Host, curl, "-s -o /dev/null -w %{http_code} localhost:8001/api/v1/namespaces/default/pods/web-1/proxy/nope");
+    assert_eq!(out, "404");
+    let (_, code) = testkit::run(&mut c, &Place::Host, curl, "-s localhost:8001/api/v1/pods");
+    assert_eq!(code, 1);
+}

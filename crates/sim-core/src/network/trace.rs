@@ -110,6 +110,8 @@ pub enum Server {
     HealthCheck { node: String, namespace: String, service: String },
     /// A node daemon (kubelet, API server) on a well-known port.
     NodeDaemon { node: String, port: u16, daemon: String },
+    /// `kubectl proxy` on the learner's terminal.
+    KubectlProxy { port: u16 },
 }
 
 /// How the attempt ends.
@@ -139,6 +141,7 @@ impl Outcome {
                     format!("kube-proxy on {node} answers the health check of {namespace}/{service}")
                 }
                 Server::NodeDaemon { node, port, daemon } => format!("{daemon} on {node} listens on port {port}"),
+                Server::KubectlProxy { port } => format!("kubectl proxy listens on 127.0.0.1:{port}"),
             },
             Outcome::Refused { reason }
             | Outcome::Dropped { reason }
@@ -268,6 +271,16 @@ impl Engine<'_> {
     fn on_host_itself(&mut self, packet: Packet) -> Outcome {
         let port = packet.dst.port();
         let forward = self.cluster.network.port_forwards.iter().find(|f| f.local_port == port).cloned();
+        if forward.is_none() && packet.dst.ip().is_loopback() && self.cluster.network.kubectl_proxy_port == Some(port) {
+            self.hop(
+                HopKind::PortForward,
+                "kubectl proxy",
+                Some(*packet.dst.ip()),
+                packet,
+                "kubectl proxy relays HTTP requests to the API server with your kubeconfig's credentials".to_string(),
+            );
+            return Outcome::Connected { server: Server::KubectlProxy { port }, seen_client: packet.src };
+        }
         if forward.is_none() && port == addresses::API_SERVER_HOST_PORT {
             // kind publishes the API server's 6443 on a host port of 127.0.0.1.
             let node = addresses::nodes(self.cluster).into_iter().find(|n| n.name.ends_with("control-plane"));

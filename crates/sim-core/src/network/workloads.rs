@@ -236,6 +236,7 @@ pub fn serve(cluster: &mut Cluster, server: &Server, request: &Request, seen_cli
             let (status, body) = kube_proxy::health_check_response(svc, node);
             Reply::Http(head_only(request, go_response(status, now, "application/json", true, body, Vec::new())))
         }
+        Server::KubectlProxy { .. } => crate::network::api_proxy::serve(cluster, request),
         Server::NodeDaemon { daemon, .. } => {
             if daemon.contains("HTTPS") {
                 // Go's TLS server answers plain HTTP with this fixed reply.
@@ -625,7 +626,7 @@ pub fn tls_of(cluster: &Cluster, server: &Server) -> Tls {
     match server {
         Server::NodeDaemon { daemon, .. } if daemon.starts_with("kube-apiserver") => Tls::ApiServer,
         Server::NodeDaemon { daemon, .. } if daemon.starts_with("kubelet") => Tls::Kubelet,
-        Server::NodeDaemon { .. } | Server::HealthCheck { .. } => Tls::Plain,
+        Server::NodeDaemon { .. } | Server::HealthCheck { .. } | Server::KubectlProxy { .. } => Tls::Plain,
         Server::Pod { namespace, name, port, .. } => {
             let Some(pod) = addresses::pod(cluster, namespace, name) else { return Tls::Unknown };
             match listener(&pod, *port) {
