@@ -124,7 +124,15 @@ pub fn run(cluster: &mut Cluster, args: &[String], out: &mut Output) -> i32 {
 fn describable(kind: Kind) -> bool {
     matches!(
         kind,
-        Kind::Pod | Kind::Deployment | Kind::ReplicaSet | Kind::Service | Kind::Endpoints | Kind::Node | Kind::Ingress | Kind::Namespace
+        Kind::Pod
+            | Kind::Deployment
+            | Kind::ReplicaSet
+            | Kind::Service
+            | Kind::Endpoints
+            | Kind::Node
+            | Kind::Ingress
+            | Kind::Namespace
+            | Kind::ConfigMap
     )
 }
 
@@ -140,6 +148,7 @@ pub fn describe_object(cluster: &Cluster, object: &Object, show_events: bool, no
         Object::Endpoints(e) => describe_endpoints(e, &mut w),
         Object::Node(n) => describe_node(cluster, n, &mut w, now),
         Object::Ingress(i) => describe_ingress(cluster, i, &mut w),
+        Object::ConfigMap(c) => describe_configmap(c, &mut w),
         Object::Namespace(n) => {
             describe_namespace(n, &mut w);
             return w.finish();
@@ -1106,6 +1115,26 @@ fn describe_endpoints(ep: &Endpoints, w: &mut Writer) {
         }
         w.write(0, "\n");
     }
+}
+
+/// `describeConfigMap`. kubectl ranges over Go maps here, so its key order is
+/// random; kubesim prints keys sorted, one of the orders kubectl can print.
+fn describe_configmap(cm: &k8s_openapi::api::core::v1::ConfigMap, w: &mut Writer) {
+    let meta = &cm.metadata;
+    w.write(0, &format!("Name:\t{}\n", meta.name.clone().unwrap_or_default()));
+    w.write(0, &format!("Namespace:\t{}\n", meta.namespace.clone().unwrap_or_default()));
+    print_labels_multiline(w, "Labels", meta.labels.as_ref());
+    print_annotations_multiline(w, "Annotations", meta.annotations.as_ref());
+    w.write(0, "\nData\n====\n");
+    for (k, v) in cm.data.iter().flatten() {
+        w.write(0, &format!("{k}:\n----\n"));
+        w.write(0, &format!("{v}\n"));
+    }
+    w.write(0, "\nBinaryData\n====\n");
+    for (k, v) in cm.binary_data.iter().flatten() {
+        w.write(0, &format!("{k}: {} bytes\n", v.0.len()));
+    }
+    w.write(0, "\n");
 }
 
 fn describe_namespace(ns: &Namespace, w: &mut Writer) {
