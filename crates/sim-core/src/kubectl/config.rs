@@ -32,7 +32,8 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
         return 1;
     }
     if !matches!(sub.as_str(), "current-context" | "get-contexts" | "view" | "set-context" | "use-context" | "use") {
-        out.err(&format!("error: unknown command \"{sub}\" for \"kubectl config\"\nSee 'kubectl config -h' for help and examples\n"));
+        let words: Vec<&str> = args[index..].iter().filter(|a| !a.starts_with('-')).map(String::as_str).collect();
+        out.err(&format!("error: unknown command \"{}\"\nSee 'kubectl config -h' for help and examples\n", words.join(" ")));
         return 1;
     }
     let path = if sub == "use" { "config use-context".to_string() } else { format!("config {sub}") };

@@ -259,8 +259,12 @@ fn finish(
 
 /// Parses a generator's flags and checks what all generators check first: exactly one
 /// NAME and a known `-o`.
-fn generator_flags(path: &str, args: &[String], out: &mut Output) -> Result<(ParsedFlags, String), i32> {
+fn generator_flags(path: &str, args: &[String], required: &[&str], out: &mut Output) -> Result<(ParsedFlags, String), i32> {
     let flags = flags::parse_or_report(path, args, out)?;
+    // cobra checks required flags before the command runs, so before NAME.
+    for name in required {
+        required_flag(&flags, name, out)?;
+    }
     output::check_output_format(&flags.string("output"), out)?;
     let names = match flags.args_len_at_dash {
         Some(n) => &flags.positional[..n.min(flags.positional.len())],
@@ -284,13 +288,10 @@ fn required_flag(flags: &ParsedFlags, name: &str, out: &mut Output) -> Result<()
 /// `kubectl create deployment NAME --image=IMAGE... [--replicas=N] [--port=P] [-- COMMAND...]`.
 fn create_deployment(cluster: &mut Cluster, host: &mut Host, args: &[String], out: &mut Output) -> i32 {
     let path = "create deployment";
-    let (flags, name) = match generator_flags(path, args, out) {
+    let (flags, name) = match generator_flags(path, args, &["image"], out) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    if let Err(code) = required_flag(&flags, "image", out) {
-        return code;
-    }
     let images: Vec<String> = flags.comma_list("image");
     let command: Vec<String> = match flags.args_len_at_dash {
         Some(n) => flags.positional.get(n..).unwrap_or(&[]).to_vec(),
@@ -346,15 +347,11 @@ fn create_service(cluster: &mut Cluster, host: &mut Host, args: &[String], out: 
     let path = format!("create service {}", args[index]);
     let mut rest: Vec<String> = args[..index].to_vec();
     rest.extend(args[index + 1..].iter().cloned());
-    let (flags, name) = match generator_flags(&path, &rest, out) {
+    let required: &[&str] = if service_type == "ExternalName" { &["external-name"] } else { &[] };
+    let (flags, name) = match generator_flags(&path, &rest, required, out) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    if service_type == "ExternalName" {
-        if let Err(code) = required_flag(&flags, "external-name", out) {
-            return code;
-        }
-    }
     let cluster_ip = flags.string("clusterip");
     let tcp = flags.comma_list("tcp");
     let needs_ports = service_type != "ExternalName" && cluster_ip != "None";
@@ -436,8 +433,10 @@ fn service_group_help(args: &[String], out: &mut Output) -> i32 {
         Err(code) => code,
         Ok(parsed) => {
             if let Some(first) = parsed.positional.first() {
+                let _ = first;
                 out.err(&format!(
-                    "error: unknown command \"{first}\" for \"kubectl create service\"\nSee 'kubectl create service -h' for help and examples\n"
+                    "error: unknown command \"{}\"\nSee 'kubectl create service -h' for help and examples\n",
+                    parsed.positional.join(" ")
                 ));
                 return 1;
             }
@@ -449,7 +448,7 @@ fn service_group_help(args: &[String], out: &mut Output) -> i32 {
 
 /// `kubectl create namespace NAME`.
 fn create_namespace(cluster: &mut Cluster, args: &[String], out: &mut Output) -> i32 {
-    let (flags, name) = match generator_flags("create namespace", args, out) {
+    let (flags, name) = match generator_flags("create namespace", args, &[], out) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -465,7 +464,7 @@ fn create_namespace(cluster: &mut Cluster, args: &[String], out: &mut Output) ->
 
 /// `kubectl create configmap NAME [--from-literal=k=v] [--from-file=[key=]path]`.
 fn create_configmap(cluster: &mut Cluster, host: &mut Host, args: &[String], out: &mut Output) -> i32 {
-    let (flags, name) = match generator_flags("create configmap", args, out) {
+    let (flags, name) = match generator_flags("create configmap", args, &[], out) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -515,7 +514,7 @@ fn create_configmap(cluster: &mut Cluster, host: &mut Host, args: &[String], out
 
 /// `kubectl create ingress NAME --rule=host/path=service:port[,tls[=secret]] [--class=C]`.
 fn create_ingress(cluster: &mut Cluster, host: &mut Host, args: &[String], out: &mut Output) -> i32 {
-    let (flags, name) = match generator_flags("create ingress", args, out) {
+    let (flags, name) = match generator_flags("create ingress", args, &[], out) {
         Ok(x) => x,
         Err(code) => return code,
     };

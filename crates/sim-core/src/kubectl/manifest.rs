@@ -178,31 +178,25 @@ pub fn decode_stream(text: &str, source: &str) -> Result<Vec<Document>, String> 
 }
 
 fn push_object(value: Value, source: &str, docs: &mut Vec<Document>) -> Result<(), String> {
-    let Value::Object(map) = &value else {
-        let what = match &value {
-            Value::String(_) => "string",
-            Value::Array(_) => "array",
-            Value::Number(_) => "number",
-            Value::Bool(_) => "bool",
-            _ => "null",
-        };
-        return Err(format!(
-            "error: error parsing {source}: json: cannot unmarshal {what} into Go value of type map[string]interface {{}}\n"
-        ));
+    // kubectl validates each object against the schema before anything is sent
+    // (`--validate`, on by default): a value that is not an object, or one without
+    // kind or apiVersion, stops there.
+    let invalid = |why: &str| {
+        format!(
+            "error: error validating {}: error validating data: {why}; if you choose to ignore these errors, turn validation off with --validate=false\n",
+            quote(source)
+        )
     };
-    // Missing kind/apiVersion are found by the unstructured decoder before anything
-    // reaches the server.
+    let Value::Object(map) = &value else {
+        return Err(invalid("invalid object to validate"));
+    };
     let kind = map.get("kind").and_then(Value::as_str).unwrap_or("");
-    if kind.is_empty() {
-        return Err(format!("error: unable to decode {}: Object 'Kind' is missing in '{}'\n", quote(source), compact(&value)));
-    }
     let api_version = map.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-    if api_version.is_empty() {
-        return Err(format!(
-            "error: unable to decode {}: Object 'apiVersion' is missing in '{}'\n",
-            quote(source),
-            compact(&value)
-        ));
+    match (kind.is_empty(), api_version.is_empty()) {
+        (true, true) => return Err(invalid("[apiVersion not set, kind not set]")),
+        (true, false) => return Err(invalid("kind not set")),
+        (false, true) => return Err(invalid("apiVersion not set")),
+        _ => {}
     }
     if kind.ends_with("List") {
         if let Some(items) = map.get("items").and_then(Value::as_array) {
@@ -316,11 +310,16 @@ mod tests {
     }
 
     #[test]
-    fn missing_kind_is_a_decode_error() {
+    fn missing_kind_fails_validation() {
         let err = decode_stream("apiVersion: v1\nmetadata:\n  name: x\n", "STDIN").err();
         assert_eq!(
             err.as_deref(),
-            Some("error: unable to decode \"STDIN\": Object 'Kind' is missing in '{\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"x\"}}'\n")
+            Some("error: error validating \"STDIN\": error validating data: kind not set; if you choose to ignore these errors, turn validation off with --validate=false\n")
+        );
+        let err = decode_stream("hello\n", "STDIN").err();
+        assert_eq!(
+            err.as_deref(),
+            Some("error: error validating \"STDIN\": error validating data: invalid object to validate; if you choose to ignore these errors, turn validation off with --validate=false\n")
         );
     }
 

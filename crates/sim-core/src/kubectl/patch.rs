@@ -32,7 +32,7 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Optio
         "merge" => PatchType::Merge,
         "json" => PatchType::Json,
         other => {
-            out.err(&format!("error: --type must be one of [\"json\" \"merge\" \"strategic\"], not \"{other}\"\n"));
+            out.err(&format!("error: --type must be one of [json merge strategic], not \"{other}\"\n"));
             return 1;
         }
     };

@@ -43,7 +43,10 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
     rest.extend(args[index + 1..].iter().cloned());
     let path = format!("rollout {sub}");
     if !matches!(sub.as_str(), "status" | "history" | "undo" | "restart" | "pause" | "resume") {
-        out.err(&format!("error: unknown command \"{sub}\" for \"kubectl rollout\"\nSee 'kubectl rollout -h' for help and examples\n"));
+        // cobra names everything that was not a flag as the unknown command.
+        let words: Vec<String> = rest.iter().filter(|a| !a.starts_with('-')).cloned().collect();
+        let typed = std::iter::once(sub.clone()).chain(words).collect::<Vec<_>>().join(" ");
+        out.err(&format!("error: unknown command \"{typed}\"\nSee 'kubectl rollout -h' for help and examples\n"));
         return 1;
     }
     let flags = match flags::parse_or_report(&path, &rest, out) {
@@ -52,9 +55,7 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
     };
     let namespace = namespace_of(host, &flags);
     if flags.positional.is_empty() && flags.list("filename").is_empty() {
-        out.err(&format!(
-            "error: required resource not specified\nSee 'kubectl {path} -h' for help and examples\n"
-        ));
+        out.err("error: required resource not specified\n");
         return 1;
     }
     let targets = match output::resolve_targets(&flags.positional) {

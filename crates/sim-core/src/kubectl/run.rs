@@ -22,16 +22,17 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
     if let Err(code) = output::check_output_format(&format, out) {
         return code;
     }
+    // cobra checks the required flag before the command looks at NAME.
+    if !flags.changed("image") {
+        out.err("error: required flag(s) \"image\" not set\n");
+        return 1;
+    }
     let before_dash = flags.args_len_at_dash.unwrap_or(flags.positional.len()).min(flags.positional.len());
     let Some(name) = flags.positional.first().filter(|_| before_dash > 0).cloned() else {
         out.err("error: NAME is required for run\nSee 'kubectl run -h' for help and examples\n");
         return 1;
     };
     let rest: Vec<String> = flags.positional[1..].to_vec();
-    if !flags.changed("image") || flags.string("image").is_empty() {
-        out.err("error: required flag(s) \"image\" not set\n");
-        return 1;
-    }
     let image = flags.string("image");
     let restart = flags.string("restart");
     let restart = if restart.is_empty() { "Always".to_string() } else { restart };

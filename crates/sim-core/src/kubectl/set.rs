@@ -30,7 +30,8 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
         if matches!(sub, "env" | "resources" | "selector" | "serviceaccount" | "subject") {
             out.err(&format!("kubesim: 'kubectl set {sub}' is not simulated\n"));
         } else {
-            out.err(&format!("error: unknown command \"{sub}\" for \"kubectl set\"\nSee 'kubectl set -h' for help and examples\n"));
+            let words: Vec<&str> = args[index..].iter().filter(|a| !a.starts_with('-')).map(String::as_str).collect();
+            out.err(&format!("error: unknown command \"{}\"\nSee 'kubectl set -h' for help and examples\n", words.join(" ")));
         }
         return 1;
     }
