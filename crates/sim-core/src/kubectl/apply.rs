@@ -82,6 +82,9 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Optio
     let namespace = namespace_of(host, &flags);
     let validation = field_validation(&flags);
     let mut errors = Errors::default();
+    // With -o yaml/json kubectl prints once at the end: one object as itself, several
+    // as a `kind: List`.
+    let mut printed: Vec<serde_json::Value> = Vec::new();
     for doc in docs {
         let rt = match doc.resource_type() {
             Ok(rt) => rt,
@@ -102,10 +105,12 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Optio
             continue;
         }
         match apply_one(cluster, rt, &ns, &doc, dry_run, validation) {
+            Ok((object, _)) if format == "yaml" || format == "json" => printed.push(object),
             Ok((object, operation)) => output::print_result(rt, &object, &format, operation, dry_run, out),
             Err(status) => errors.status(status),
         }
     }
+    output::print_collected(&printed, &format, out);
     errors.print(out)
 }
 

@@ -101,6 +101,7 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Optio
     let namespace = namespace_of(host, &flags);
     let validation = field_validation(&flags);
     let mut errors = Errors::default();
+    let mut yaml_printed = 0;
     for doc in docs {
         let rt = match doc.resource_type() {
             Ok(rt) => rt,
@@ -116,12 +117,27 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Optio
                 continue;
             }
         };
-        if dry_run == DryRun::Client {
-            output::print_result(rt, &doc.value, &format, "created", dry_run, out);
-            continue;
-        }
-        match send_create(cluster, rt.kind, &ns, doc.value.clone(), dry_run, validation) {
-            Ok(created) => output::print_result(rt, &created, &format, "created", dry_run, out),
+        let result = if dry_run == DryRun::Client {
+            // The builder has set the namespace on the object by now.
+            let mut v = doc.value.clone();
+            if rt.namespaced {
+                v["metadata"]["namespace"] = Value::String(ns.clone());
+            }
+            Ok(v)
+        } else {
+            send_create(cluster, rt.kind, &ns, doc.value.clone(), dry_run, validation)
+        };
+        match result {
+            Ok(created) => {
+                // The YAML printer separates documents after the first.
+                if format == "yaml" {
+                    if yaml_printed > 0 {
+                        out.out("---\n");
+                    }
+                    yaml_printed += 1;
+                }
+                output::print_result(rt, &created, &format, "created", dry_run, out)
+            }
             Err(status) => errors.status(status.with_source("creating", &doc.source)),
         }
     }

@@ -103,6 +103,39 @@ pub fn print_result(rt: &ResourceType, object: &Value, format: &str, operation: 
     }
 }
 
+/// Prints objects collected for `-o yaml|json`: one as itself, several wrapped in a
+/// `List` (`apiVersion: v1`, `items`, `kind: List`, `metadata: {}`), as kubectl's
+/// apply does.
+pub fn print_collected(objects: &[Value], format: &str, out: &mut Output) {
+    match objects {
+        [] => {}
+        [one] => {
+            if format == "json" {
+                out.out(&crate::printers::json::to_string(one));
+            } else {
+                out.out(&super::yaml::to_string(one));
+            }
+        }
+        many => {
+            if format == "json" {
+                // metav1.List is a typed struct: kind, apiVersion, metadata, items.
+                let mut text = String::from("{\n    \"kind\": \"List\",\n    \"apiVersion\": \"v1\",\n    \"metadata\": {},\n    \"items\": [\n");
+                for (i, item) in many.iter().enumerate() {
+                    let body = crate::printers::json::to_string(item);
+                    let indented: Vec<String> = body.trim_end().lines().map(|l| format!("        {l}")).collect();
+                    text.push_str(&indented.join("\n"));
+                    text.push_str(if i + 1 < many.len() { ",\n" } else { "\n" });
+                }
+                text.push_str("    ]\n}\n");
+                out.out(&text);
+            } else {
+                let list = serde_json::json!({"apiVersion": "v1", "items": many, "kind": "List", "metadata": {}});
+                out.out(&super::yaml::to_string(&list));
+            }
+        }
+    }
+}
+
 /// [`print_result`] for the objects the generators build (`create deployment`,
 /// `create service`, `run`, `expose`...): kubectl holds those as typed Go structs, so
 /// `-o json` writes their fields in struct order instead of sorted.
