@@ -1,8 +1,10 @@
 //! `kubesim lesson ...`: the lesson author's tools.
 //!
-//! - `kubesim lesson check [PATHS]`: runs every lesson's reference solution
-//!   (default: every `.md` under `lessons/` except README.md) and reports, per
-//!   lesson, the failing step and a diff; exits 1 if any lesson fails.
+//! - `kubesim lesson check [--update] [PATHS]`: runs every lesson's reference
+//!   solution (default: every `.md` under `lessons/` except README.md) and
+//!   reports, per lesson, the failing step and a diff; exits 1 if any lesson
+//!   fails. `--update` rewrites differing `console` outputs with what kubesim
+//!   printed (read the diff before committing, as with `UPDATE_EXPECT=1`).
 //! - `kubesim lesson new ID [DIR]`: writes a lesson skeleton to `DIR/ID.md`
 //!   (default `lessons/`), one that `lesson check` passes as written.
 //! - `kubesim lesson show FILE`: prints the parsed lesson as JSON (what the web
@@ -12,7 +14,9 @@ use std::path::{Path, PathBuf};
 
 const USAGE: &str = "\
 Usage:
-  kubesim lesson check [PATHS...]   run lessons' reference solutions (default: lessons/)
+  kubesim lesson check [--update] [PATHS...]
+                                    run lessons' reference solutions (default: lessons/);
+                                    --update rewrites console outputs that differ
   kubesim lesson new ID [DIR]       scaffold DIR/ID.md (default DIR: lessons)
   kubesim lesson show FILE          print the parsed lesson as JSON
 ";
@@ -21,9 +25,11 @@ Usage:
 pub fn run(args: &[String]) -> i32 {
     match args.first().map(String::as_str) {
         Some("check") => {
-            let paths: Vec<String> = if args.len() > 1 { args[1..].to_vec() } else { vec!["lessons".to_string()] };
+            let update = args.get(1).is_some_and(|a| a == "--update");
+            let rest = &args[if update { 2 } else { 1 }..];
+            let paths: Vec<String> = if rest.is_empty() { vec!["lessons".to_string()] } else { rest.to_vec() };
             let mut out = String::new();
-            let ok = check(&paths, &mut out);
+            let ok = check(&paths, update, &mut out);
             print!("{out}");
             if ok {
                 0
@@ -75,8 +81,9 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Checks every lesson under `paths`, writing the report into `out`.
-pub fn check(paths: &[String], out: &mut String) -> bool {
+/// Checks every lesson under `paths`, writing the report into `out`; with
+/// `update`, rewrites console outputs that differ.
+pub fn check(paths: &[String], update: bool, out: &mut String) -> bool {
     let files = match lesson_files(paths) {
         Ok(f) => f,
         Err(e) => {
@@ -128,6 +135,16 @@ pub fn check(paths: &[String], out: &mut String) -> bool {
             continue;
         }
         let report = lesson::check_lesson(lesson);
+        if update && !report.transcripts.is_empty() {
+            let rewritten = std::fs::read_to_string(name).map(|source| lesson::update_transcripts(&source, &report));
+            match rewritten {
+                Ok((text, n)) => match std::fs::write(name, text) {
+                    Ok(()) => out.push_str(&format!("updated {n} console outputs in {name}\n")),
+                    Err(e) => out.push_str(&format!("kubesim: {name}: {e}\n")),
+                },
+                Err(e) => out.push_str(&format!("kubesim: {name}: {e}\n")),
+            }
+        }
         if report.passed() {
             out.push_str(&format!("ok   {name} ({}, {} steps)\n", report.id, report.steps));
             continue;

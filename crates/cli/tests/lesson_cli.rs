@@ -101,10 +101,31 @@ fn malformed_lessons_and_bad_usage_fail_clearly() {
     let _ = std::fs::remove_dir_all(&dir);
     let (_, stderr, code) = kubesim(&["lesson", "frobnicate"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("kubesim lesson check [PATHS...]"), "{stderr}");
+    assert!(stderr.contains("kubesim lesson check [--update] [PATHS...]"), "{stderr}");
 }
 
 fn kubesim_scaffold_with_prerequisite() -> String {
     "---\nid: needs-more\ntitle: T\nprerequisites: [nowhere]\n---\n## S\n\n```bash run\nkubectl get nodes\n```\n"
         .to_string()
+}
+
+#[test]
+fn lesson_check_update_rewrites_console_outputs() {
+    let dir = std::env::temp_dir().join(format!("kubesim-lesson-update-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let file = dir.join("nodes.md");
+    let broken = std::fs::read_to_string(repo_root().join("tests/lessons/get-nodes-broken.md"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&file, &broken).unwrap_or_else(|e| panic!("{e}"));
+    let path = file.to_string_lossy().into_owned();
+    let (stdout, _, code) = kubesim(&["lesson", "check", "--update", &path]);
+    assert_eq!(code, 1, "the other failures remain");
+    assert!(stdout.starts_with(&format!("updated 1 console outputs in {path}\n")), "{stdout}");
+    let updated = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(updated, broken.replace("kind-worker3 ", "kind-worker2 "));
+    // Now the transcript matches; only the failing command and check are left.
+    let (stdout, _, _) = kubesim(&["lesson", "check", &path]);
+    assert!(!stdout.contains("console output differs"), "{stdout}");
+    assert!(stdout.contains("step 2 \"A check that cannot pass\""), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

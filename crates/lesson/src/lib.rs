@@ -28,4 +28,4 @@ pub use error::{LessonError, LessonErrors};
 pub use model::Lesson;
 pub use parse::parse_lesson;
 pub use session::{Progress, Session};
-pub use verify::{check_lesson, Report};
+pub use verify::{check_lesson, update_transcripts, Report};

@@ -30,6 +30,20 @@ pub struct Failure {
     pub diff: String,
 }
 
+/// A console entry whose recorded output differs from what kubesim printed, with
+/// what is needed to rewrite it (`kubesim lesson check --update`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TranscriptMismatch {
+    /// Line of the entry's `$` in the lesson file.
+    pub line: usize,
+    /// Lines the input takes (`$` line plus `> ` continuations).
+    pub input_lines: usize,
+    /// Lines the recorded output takes.
+    pub expected_lines: usize,
+    /// What kubesim printed, lines whole.
+    pub actual: String,
+}
+
 /// The result of checking one lesson.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Report {
@@ -37,6 +51,7 @@ pub struct Report {
     pub file: String,
     pub steps: usize,
     pub failures: Vec<Failure>,
+    pub transcripts: Vec<TranscriptMismatch>,
 }
 
 impl Report {
@@ -60,6 +75,7 @@ pub fn check_lesson(lesson: &Lesson) -> Report {
         file: lesson.file.clone(),
         steps: lesson.steps.len(),
         failures: Vec::new(),
+        transcripts: Vec::new(),
     };
     let mut session = match Session::start(lesson.clone(), ClusterConfig::default()) {
         Ok(s) => s,
@@ -148,6 +164,12 @@ fn run_blocks(session: &mut Session, blocks: &[Block], step: Option<(usize, Stri
                         shown.push('\n');
                     }
                     if shown != entry.expected {
+                        report.transcripts.push(TranscriptMismatch {
+                            line: entry.line,
+                            input_lines: entry.input.split('\n').count(),
+                            expected_lines: entry.expected.lines().count(),
+                            actual: shown.clone(),
+                        });
                         report.failures.push(Failure {
                             step: step.clone(),
                             line: entry.line,
@@ -205,6 +227,33 @@ fn wait_for_checks(session: &mut Session, step_index: usize, which: &[usize], re
             report.failures.push(Failure { step: here, line: check.pos.line, message, diff: String::new() });
         }
     }
+}
+
+/// Rewrites the output of every mismatched console entry of `source` with what
+/// kubesim printed (as `UPDATE_EXPECT=1` does for transcripts); returns the new
+/// text and how many entries changed. Entries not at the left margin (inside a
+/// list item, say) are left alone: their indentation is not ours to guess.
+pub fn update_transcripts(source: &str, report: &Report) -> (String, usize) {
+    let mut lines: Vec<String> = source.split_inclusive('\n').map(str::to_string).collect();
+    let mut mismatches: Vec<&TranscriptMismatch> = report.transcripts.iter().collect();
+    // Bottom up, so earlier line numbers stay valid.
+    mismatches.sort_by_key(|m| std::cmp::Reverse(m.line));
+    let mut changed = 0;
+    for m in mismatches {
+        let dollar = m.line.saturating_sub(1);
+        if !lines.get(dollar).is_some_and(|l| l.starts_with('$')) {
+            continue;
+        }
+        let start = dollar + m.input_lines;
+        let end = start + m.expected_lines;
+        if end > lines.len() {
+            continue;
+        }
+        let replacement: Vec<String> = m.actual.split_inclusive('\n').map(str::to_string).collect();
+        lines.splice(start..end, replacement);
+        changed += 1;
+    }
+    (lines.concat(), changed)
 }
 
 fn first_line(s: &str) -> &str {

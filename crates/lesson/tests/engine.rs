@@ -627,3 +627,17 @@ fn steps_complete_in_order_and_work_done_ahead_counts_when_reached() {
     s.mark_read(1);
     assert!(s.progress.is_complete());
 }
+
+#[test]
+fn update_transcripts_rewrites_only_what_differs() {
+    let l = fixture("get-nodes-broken.md");
+    let report = check_lesson(&l);
+    assert_eq!(report.transcripts.len(), 1);
+    let source = repo_file("tests/lessons/get-nodes-broken.md");
+    let (updated, n) = lesson::update_transcripts(&source, &report);
+    assert_eq!(n, 1);
+    assert_eq!(updated, source.replace("kind-worker3 ", "kind-worker2 "));
+    // A fixed lesson has nothing to update.
+    let fixed = parse_lesson("fixed.md", &updated).unwrap_or_else(|e| panic!("{e}"));
+    assert!(check_lesson(&fixed).transcripts.is_empty());
+}
