@@ -104,7 +104,12 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Optio
             errors.other(format!("error when retrieving current configuration of:\nResource: \"{}\", GroupVersionKind: \"{}\"\nName: \"\", Namespace: \"{}\"\nfrom server for: \"{}\": resource name may not be empty", gvr(rt), gvk(rt), ns, doc.source));
             continue;
         }
-        match apply_one(cluster, rt, &ns, &doc, dry_run, validation) {
+        let mut warnings = Vec::new();
+        let result = apply_one(cluster, rt, &ns, &doc, dry_run, validation, &mut warnings);
+        for w in warnings {
+            out.err(&w);
+        }
+        match result {
             Ok((object, _)) if format == "yaml" || format == "json" => printed.push(object),
             Ok((object, operation)) => output::print_result(rt, &object, &format, operation, dry_run, out),
             Err(status) => errors.status(status),
@@ -131,6 +136,7 @@ fn apply_one(
     doc: &Document,
     dry_run: DryRun,
     validation: FieldValidation,
+    warnings: &mut Vec<String>,
 ) -> Result<(Value, &'static str), Status> {
     let mut applied = doc.value.clone();
     if rt.namespaced {
@@ -150,11 +156,15 @@ fn apply_one(
             .map_err(|s| s.with_source("creating", &doc.source))?;
         return Ok((created, "created"));
     };
-    let original = current
-        .pointer("/metadata/annotations")
-        .and_then(|a| a.get(LAST_APPLIED))
-        .and_then(Value::as_str)
-        .and_then(|s| serde_json::from_str::<Value>(s).ok());
+    let recorded = current.pointer("/metadata/annotations").and_then(|a| a.get(LAST_APPLIED)).and_then(Value::as_str);
+    if recorded.is_none() {
+        warnings.push(format!(
+            "Warning: resource {}/{} is missing the {LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n",
+            rt.plural,
+            doc.name()
+        ));
+    }
+    let original = recorded.and_then(|s| serde_json::from_str::<Value>(s).ok());
     let patch = three_way_patch(rt.kind, original.as_ref(), &modified, &current);
     if patch.as_object().is_some_and(Map::is_empty) {
         return Ok((current, "unchanged"));

@@ -117,15 +117,17 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Optio
                 continue;
             }
         };
+        // `--save-config` records the object as `kubectl apply` would.
+        let value = if flags.bool("save-config") { super::apply::with_last_applied(&doc.value) } else { doc.value.clone() };
         let result = if dry_run == DryRun::Client {
             // The builder has set the namespace on the object by now.
-            let mut v = doc.value.clone();
+            let mut v = value.clone();
             if rt.namespaced {
                 v["metadata"]["namespace"] = Value::String(ns.clone());
             }
             Ok(v)
         } else {
-            send_create(cluster, rt.kind, &ns, doc.value.clone(), dry_run, validation)
+            send_create(cluster, rt.kind, &ns, value, dry_run, validation)
         };
         match result {
             Ok(created) => {
@@ -249,6 +251,7 @@ fn finish(
 ) -> i32 {
     let rt = resources::resource_type(kind);
     let format = flags.string("output");
+    let value = if flags.bool("save-config") { super::apply::with_last_applied(&value) } else { value };
     let dry_run = match output::dry_run(cluster, flags, out) {
         Ok(d) => d,
         Err(code) => return code,
