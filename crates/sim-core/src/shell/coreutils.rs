@@ -309,6 +309,24 @@ fn columns(names: &[String], one_per_line: bool) -> String {
     text
 }
 
+pub(super) fn rev(sh: &mut Shell, _: &mut Cluster, argv: &[String], stdin: Option<&str>, out: &mut Output) -> i32 {
+    let operands = if argv.len() > 1 { argv[1..].to_vec() } else { vec!["-".to_string()] };
+    let mut code = 0;
+    for operand in &operands {
+        match read_input(sh, operand, stdin) {
+            Ok(text) => out.out(&text.split_inclusive('\n').map(|l| {
+                let (body, nl) = l.strip_suffix('\n').map(|b| (b, "\n")).unwrap_or((l, ""));
+                format!("{}{nl}", body.chars().rev().collect::<String>())
+            }).collect::<String>()),
+            Err(e) => {
+                out.err(&format!("rev: cannot open {operand}: {}\n", e.message()));
+                code = 1;
+            }
+        }
+    }
+    code
+}
+
 pub(super) fn mkdir(sh: &mut Shell, cluster: &mut Cluster, argv: &[String], _: Option<&str>, out: &mut Output) -> i32 {
     let Some(opts) = getopt(argv, "m", "pv", &[("parents", 'p'), ("verbose", 'v')], out) else { return 1 };
     if opts.operands.is_empty() {
@@ -794,10 +812,7 @@ pub(super) fn base64(sh: &mut Shell, _: &mut Cluster, argv: &[String], stdin: Op
                 result.push('\n');
             }
         }
-        // Unwrapped output still ends with one newline, as GNU base64 -w0 does.
-        if wrap == 0 && !encoded.is_empty() {
-            result.push('\n');
-        }
+        // GNU base64 -w 0 prints no newline at all.
         out.out(&result);
         0
     }

@@ -482,6 +482,106 @@ fn route(sh: &mut Shell, cluster: &Cluster, fds: &[Sink; 2], captured: &Output, 
 /// Expands a word into fields: parameters and substitutions, splitting of unquoted
 /// results on blanks, `~` at the start, and globbing of unquoted `*`, `?`, `[`.
 pub(super) fn expand_fields(sh: &mut Shell, cluster: &mut Cluster, word: &Word, out: &mut Output) -> Vec<String> {
+    let variants = brace_expand(word);
+    if variants.len() > 1 {
+        let mut all = Vec::new();
+        for v in &variants {
+            all.extend(expand_word_fields(sh, cluster, v, out));
+        }
+        return all;
+    }
+    expand_word_fields(sh, cluster, word, out)
+}
+
+/// Brace expansion, bash's first expansion: `a{b,c}` is `ab ac` and `{1..3}` is
+/// `1 2 3`, within one unquoted piece of a word. Bounded to a thousand words.
+fn brace_expand(word: &Word) -> Vec<Word> {
+    let mut done = Vec::new();
+    let mut todo = vec![word.clone()];
+    while let Some(w) = todo.pop() {
+        if done.len() + todo.len() > 1000 {
+            done.push(w);
+            continue;
+        }
+        let found = w.parts.iter().enumerate().find_map(|(i, p)| match p {
+            Part::Literal(s) => brace_alternatives(s).map(|alts| (i, alts)),
+            _ => None,
+        });
+        match found {
+            Some((i, alternatives)) => {
+                for alt in alternatives.into_iter().rev() {
+                    let mut next = w.clone();
+                    next.parts[i] = Part::Literal(alt);
+                    todo.push(next);
+                }
+            }
+            None => done.push(w),
+        }
+    }
+    done
+}
+
+/// The first `{x,y}` or `{1..5}` in a literal, expanded (prefix and suffix kept).
+fn brace_alternatives(s: &str) -> Option<Vec<String>> {
+    let bytes = s.as_bytes();
+    for (open, _) in s.match_indices('{') {
+        let mut depth = 0;
+        let mut close = None;
+        for (j, &b) in bytes.iter().enumerate().skip(open) {
+            match b {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        close = Some(j);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(close) = close else { continue };
+        let inner = &s[open + 1..close];
+        let (prefix, suffix) = (&s[..open], &s[close + 1..]);
+        // Top-level commas split the alternatives.
+        let mut alts = Vec::new();
+        let mut level = 0;
+        let mut start = 0;
+        for (j, c) in inner.char_indices() {
+            match c {
+                '{' => level += 1,
+                '}' => level -= 1,
+                ',' if level == 0 => {
+                    alts.push(&inner[start..j]);
+                    start = j + 1;
+                }
+                _ => {}
+            }
+        }
+        alts.push(&inner[start..]);
+        if alts.len() > 1 {
+            return Some(alts.iter().map(|a| format!("{prefix}{a}{suffix}")).collect());
+        }
+        if let Some((a, b)) = inner.split_once("..") {
+            if let (Ok(a), Ok(b)) = (a.parse::<i64>(), b.parse::<i64>()) {
+                if (a - b).abs() <= 1000 {
+                    let range: Vec<i64> = if a <= b { (a..=b).collect() } else { (b..=a).rev().collect() };
+                    return Some(range.iter().map(|n| format!("{prefix}{n}{suffix}")).collect());
+                }
+            }
+            let (ca, cb) = (a.chars().next(), b.chars().next());
+            if let (Some(ca), Some(cb), 1, 1) = (ca, cb, a.chars().count(), b.chars().count()) {
+                if ca.is_ascii_alphabetic() && cb.is_ascii_alphabetic() {
+                    let range: Vec<char> = if ca <= cb { (ca..=cb).collect() } else { (cb..=ca).rev().collect() };
+                    return Some(range.iter().map(|c| format!("{prefix}{c}{suffix}")).collect());
+                }
+            }
+        }
+    }
+    None
+}
+
+fn expand_word_fields(sh: &mut Shell, cluster: &mut Cluster, word: &Word, out: &mut Output) -> Vec<String> {
     let mut fields: Vec<(String, bool)> = Vec::new();
     let mut cur = String::new();
     let mut started = false;

@@ -73,6 +73,7 @@ pub(super) const PROGRAMS: &[(&str, Where, Program)] = &[
         0
     }),
     ("read", Where::Builtin, read),
+    ("rev", Where::Bin, coreutils::rev),
     ("rm", Where::Bin, coreutils::rm),
     ("rmdir", Where::Bin, coreutils::rmdir),
     ("sed", Where::Bin, text::sed),
