@@ -37,6 +37,9 @@ pub fn run(cluster: &mut Cluster, args: &[String], out: &mut Output) -> i32 {
         Ok(f) => f,
         Err(code) => return code,
     };
+    if let Err(code) = super::flags::reject_unsimulated(&flags, "describe", &["filename", "kustomize", "recursive"], out) {
+        return code;
+    }
     if flags.positional.is_empty() {
         out.err("error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n");
         return 1;

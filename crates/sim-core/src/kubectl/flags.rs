@@ -297,6 +297,19 @@ pub fn parse_or_report(path: &str, args: &[String], out: &mut Output) -> Result<
     }
 }
 
+/// Refuses, in kubesim's words, flags that a command accepts but kubesim does not
+/// simulate (`kubesim: 'kubectl get --raw' is not simulated`), so that they are
+/// never silently ignored.
+pub fn reject_unsimulated(flags: &ParsedFlags, path: &str, names: &[&str], out: &mut Output) -> Result<(), i32> {
+    match names.iter().find(|n| flags.changed(n)) {
+        Some(name) => {
+            out.err(&format!("kubesim: 'kubectl {path} --{name}' is not simulated\n"));
+            Err(1)
+        }
+        None => Ok(()),
+    }
+}
+
 /// The index in `args` of the first argument that is not a flag or a flag's value:
 /// how cobra finds a subcommand (`rollout status`) among flags (`stripFlags`).
 pub fn first_positional(path: &str, args: &[String]) -> Option<usize> {

@@ -258,6 +258,10 @@ fn field_value(object: &Object, key: &str) -> Option<String> {
     }
 }
 
+/// `kubectl get` flags kubesim does not simulate: files, kustomize, raw URIs,
+/// subresources, event objects and client-side printing.
+const UNSIMULATED_FLAGS: &[&str] = &["filename", "kustomize", "recursive", "raw", "subresource", "output-watch-events", "server-print"];
+
 /// Everything `kubectl get` reads from its flags.
 pub struct GetOptions {
     pub namespace: String,
@@ -275,6 +279,8 @@ pub struct GetOptions {
     pub no_headers: bool,
     pub sort_by: Option<String>,
     pub watch: bool,
+    /// `--watch-only`: changes only, no initial listing.
+    pub watch_only: bool,
     pub ignore_not_found: bool,
     pub allow_missing_keys: bool,
 }
@@ -306,6 +312,7 @@ impl GetOptions {
             no_headers: flags.bool("no-headers"),
             sort_by,
             watch: flags.bool("watch") || flags.bool("watch-only"),
+            watch_only: flags.bool("watch-only"),
             ignore_not_found: flags.bool("ignore-not-found"),
             allow_missing_keys: flags.bool("allow-missing-template-keys"),
         })
@@ -324,6 +331,9 @@ pub fn run(cluster: &mut Cluster, args: &[String], out: &mut Output) -> i32 {
         Ok(f) => f,
         Err(code) => return code,
     };
+    if let Err(code) = super::flags::reject_unsimulated(&flags, "get", UNSIMULATED_FLAGS, out) {
+        return code;
+    }
     let options = match GetOptions::from_flags(&flags) {
         Ok(o) => o,
         Err(e) => return fail(&e, out),
@@ -461,6 +471,7 @@ impl Watch {
     /// Parses `kubectl get ... -w` arguments and prints the initial listing.
     pub fn start(cluster: &Cluster, args: &[String], out: &mut Output) -> Result<Watch, i32> {
         let flags = super::flags::parse_or_report("get", args, out)?;
+        super::flags::reject_unsimulated(&flags, "get", UNSIMULATED_FLAGS, out)?;
         let options = GetOptions::from_flags(&flags).map_err(|e| fail(&e, out))?;
         let (requests, _) = resolve_args(&flags.positional).map_err(|e| fail(&e, out))?;
         Watch::start_with(cluster, requests, options, out)
@@ -498,6 +509,9 @@ impl Watch {
         }
         if !errors.is_empty() {
             return Err(1);
+        }
+        if watch.options.watch_only {
+            return Ok(watch);
         }
         if objects.is_empty() {
             let rt = watch.request.resource;
