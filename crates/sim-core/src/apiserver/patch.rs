@@ -151,7 +151,7 @@ fn strip_directives(m: &Map<String, Value>) -> Map<String, Value> {
 
 fn smp_list(kind: Kind, original: &[Value], patch: &[Value], path: &mut Vec<String>) -> Vec<Value> {
     match list_strategy(kind, path) {
-        ListStrategy::Replace => patch.iter().map(|v| strip_value(v)).collect(),
+        ListStrategy::Replace => patch.iter().map(strip_value).collect(),
         ListStrategy::MergePrimitives => {
             let mut out = original.to_vec();
             for v in patch {
@@ -167,7 +167,7 @@ fn smp_list(kind: Kind, original: &[Value], patch: &[Value], path: &mut Vec<Stri
                 return patch
                     .iter()
                     .filter(|v| v.get("$patch").is_none())
-                    .map(|v| strip_value(v))
+                    .map(strip_value)
                     .collect();
             }
             let mut out = original.to_vec();

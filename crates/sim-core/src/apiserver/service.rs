@@ -107,15 +107,12 @@ pub fn validate(svc: &Service) -> Vec<FieldError> {
     }
     let ips = cluster_ips(spec);
     match t {
-        "LoadBalancer" => {
-            if headless {
-                errs.push(FieldError::invalid("spec.clusterIPs[0]", ips[0].as_str(), "may not be set to 'None' for LoadBalancer services"));
-            }
+        // Headless means clusterIPs is exactly ["None"].
+        "LoadBalancer" if headless => {
+            errs.push(FieldError::invalid("spec.clusterIPs[0]", "None", "may not be set to 'None' for LoadBalancer services"));
         }
-        "NodePort" => {
-            if headless {
-                errs.push(FieldError::invalid("spec.clusterIPs[0]", ips[0].as_str(), "may not be set to 'None' for NodePort services"));
-            }
+        "NodePort" if headless => {
+            errs.push(FieldError::invalid("spec.clusterIPs[0]", "None", "may not be set to 'None' for NodePort services"));
         }
         "ExternalName" => {
             if !ips.is_empty() {
