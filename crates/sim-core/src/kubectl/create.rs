@@ -762,6 +762,39 @@ mod tests {
         }
     }
 
+    /// Odd command lines for every verb this module family owns: each must come back
+    /// with an exit code and never panic, whatever the arguments.
+    #[test]
+    fn no_command_line_panics() {
+        let mut c = cluster();
+        kubectl(&mut c, "create deployment web --image=nginx --port=80");
+        kubectl(&mut c, "run p --image=nginx");
+        let verbs = [
+            "apply", "create", "create deployment", "create service", "create service nodeport", "create service externalname",
+            "create namespace", "create configmap", "create ingress", "delete", "expose", "label", "annotate", "patch", "run",
+            "scale", "rollout", "rollout status", "rollout history", "rollout undo", "rollout restart", "rollout pause",
+            "rollout resume", "set", "set image", "logs", "config", "config view", "config set-context", "config use-context",
+            "config get-contexts", "cluster-info", "edit", "exec", "port-forward",
+        ];
+        let tails = [
+            "", "-", "--", "x", "x y z", "deploy/web", "deploy/", "/web", "deployment web", "deployment web --", "pod p -- sh -c",
+            "deployment web =", "deployment web a=", "deployment web -a- =-", "deployment web --replicas=-5", "-f -",
+            "-f /nonexistent", "--tcp=:", "web --tcp=99999999999:x", "web --rule==", "web --rule=/=:", "web --from-literal==",
+            "deployment web --timeout=9999999999h", "deployment web --to-revision=-1", "deployment web -p [", "svc/x 0:0",
+            "p -- cat", "web --image= --port=-7", "-l '!!' pods", "--all pods", "-o yaml deployment web", "deployment/web nginx=",
+            "\u{0} \u{7f} ünïcode", "--current --namespace=", "--minify -o jsonpath={", "deployment web --type=json -p [{}]",
+        ];
+        for verb in verbs {
+            for tail in tails {
+                let line = format!("{verb} {tail}");
+                let args: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+                let mut out = Output::default();
+                let code = super::super::run(&mut c, &args, Some("apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n"), &mut out);
+                assert!((0..=255).contains(&code), "kubectl {line}: exit {code}");
+            }
+        }
+    }
+
     #[test]
     fn created_objects_reach_the_store_and_duplicates_are_wrapped() {
         let mut c = cluster();

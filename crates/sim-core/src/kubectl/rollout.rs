@@ -154,7 +154,12 @@ fn status(cluster: &mut Cluster, flags: &ParsedFlags, target: &Target, namespace
         return 0;
     }
     let timeout = parse_duration_seconds(&flags.string("timeout"));
-    let limit = if timeout > 0.0 { Duration::milliseconds((timeout * 1000.0) as i64) } else { Duration::seconds(STATUS_WAIT_LIMIT_SECONDS) };
+    // Bounded so that no typed duration can overflow the clock.
+    let limit = if timeout > 0.0 {
+        Duration::milliseconds((timeout.min(STATUS_WAIT_LIMIT_SECONDS as f64) * 1000.0) as i64)
+    } else {
+        Duration::seconds(STATUS_WAIT_LIMIT_SECONDS)
+    };
     let deadline = cluster.clock.now() + limit;
     let key = ObjectKey::new(Kind::Deployment, namespace, &target.name);
     let mut seen = cluster.store.resource_version();
