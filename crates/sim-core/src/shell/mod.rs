@@ -16,9 +16,11 @@
 //! its display is an ANSI screen), or have a foreground streaming job (`watch`, a
 //! resumed `fg` job) that [`Shell::poll`] advances on the virtual clock and Ctrl-C
 //! (`feed_keys("\x03")`) stops. In batch mode (the default, used by `kubesim run` and
-//! transcripts) streaming commands show one screen and return at once, so a script
-//! never blocks; the browser switches batch mode off with
-//! [`Shell::set_interactive_terminal`].
+//! transcripts) `watch` shows one screen and returns, and a [`StreamJob`] (e.g.
+//! `kubectl get -w`) runs for [`BATCH_STREAM_SECONDS`] of virtual time and is then
+//! stopped as Ctrl-C would stop it (`^C`), so a script never blocks; the browser
+//! switches batch mode off with [`Shell::set_interactive_terminal`]. A program starts
+//! streaming by setting [`Shell::foreground`] to [`Foreground::Stream`].
 
 mod arith;
 pub mod complete;
@@ -43,6 +45,10 @@ pub use editor::{AfterEdit, Editor, EditorEffect};
 /// Most bytes one command may print before the rest is cut with a note: a teaching
 /// terminal has no use for more, and a browser tab must stay responsive.
 pub const OUTPUT_LIMIT: usize = 1024 * 1024;
+
+/// How long a streaming command runs in batch mode (transcripts, `kubesim run`)
+/// before it is stopped as if Ctrl-C were pressed.
+pub const BATCH_STREAM_SECONDS: i64 = 10;
 
 /// Most simple commands one input line may run (loops, `xargs`, substitutions).
 pub const COMMAND_BUDGET: usize = 10_000;
@@ -289,6 +295,9 @@ impl Shell {
             }
         };
         self.last_exit_code = code;
+        if !self.interactive_terminal {
+            self.run_stream_in_batch(cluster, &mut output);
+        }
         // Jobs that ended while this line ran are reported before the next prompt.
         self.report_finished_jobs(cluster, &mut output);
         output.exit_code = code;
@@ -337,6 +346,28 @@ impl Shell {
         }
         output.exit_code = self.last_exit_code;
         output
+    }
+
+    /// Batch runs cannot press Ctrl-C: a streaming job (`kubectl get -w`) runs for
+    /// [`BATCH_STREAM_SECONDS`] of virtual time, one second at a time with the
+    /// controllers reconciling on the way, and is then stopped as Ctrl-C would.
+    fn run_stream_in_batch(&mut self, cluster: &mut Cluster, output: &mut Output) {
+        let Some(Foreground::Stream(mut job)) = self.foreground.take() else { return };
+        for second in 0..=BATCH_STREAM_SECONDS {
+            if second > 0 {
+                let to = cluster.clock.now() + Duration::seconds(1);
+                crate::controllers::advance(cluster, to);
+            }
+            if let Some(code) = job.poll(cluster, output) {
+                self.last_exit_code = code;
+                output.exit_code = code;
+                return;
+            }
+        }
+        output.out("^C\n");
+        job.interrupt(cluster, output);
+        self.last_exit_code = 130;
+        output.exit_code = 130;
     }
 
     /// Advances a foreground streaming job to the cluster's now, returning what it printed.

@@ -666,7 +666,7 @@ fn help(_: &mut Shell, _: &mut Cluster, _: &[String], _: Option<&str>, out: &mut
     let names: Vec<&str> = PROGRAMS.iter().map(|(n, _, _)| *n).filter(|n| *n != ".").collect();
     for chunk in names.chunks(8) {
         text.push_str("  ");
-        text.push_str(&chunk.iter().map(|n| format!("{n:<9}")).collect::<String>().trim_end());
+        text.push_str(chunk.iter().map(|n| format!("{n:<9}")).collect::<String>().trim_end());
         text.push('\n');
     }
     text.push_str(

@@ -219,3 +219,51 @@ fn no_input_makes_the_shell_panic() {
 }
 
 use super::Shell;
+
+/// A streaming job that prints the virtual time once per second, like `kubectl get -w`
+/// printing events.
+#[derive(Clone, Debug)]
+struct Ticker {
+    printed: i64,
+}
+
+impl super::StreamJob for Ticker {
+    fn poll(&mut self, cluster: &mut crate::cluster::Cluster, out: &mut crate::simulator::Output) -> Option<i32> {
+        let now = cluster.clock.now().timestamp();
+        if now > self.printed {
+            out.out(&format!("tick {}\n", cluster.clock.now().format("%H:%M:%S")));
+            self.printed = now;
+        }
+        None
+    }
+
+    fn clone_box(&self) -> Box<dyn super::StreamJob> {
+        Box::new(self.clone())
+    }
+}
+
+#[test]
+fn streaming_jobs_stop_after_a_bounded_time_in_batch_runs() {
+    let mut s = sim();
+    let mut out = crate::simulator::Output::default();
+    s.shell.foreground = Some(super::Foreground::Stream(Box::new(Ticker { printed: 0 })));
+    s.shell.run_stream_in_batch(&mut s.cluster, &mut out);
+    assert_eq!(out.display.lines().count(), 1 + super::BATCH_STREAM_SECONDS as usize + 1, "{}", out.display);
+    assert!(out.display.starts_with("tick 09:00:00\ntick 09:00:01\n"), "{}", out.display);
+    assert!(out.display.ends_with("tick 09:00:10\n^C\n"), "{}", out.display);
+    assert_eq!(out.exit_code, 130);
+    assert!(!s.shell.foreground_active());
+}
+
+#[test]
+fn streaming_jobs_follow_poll_in_the_browser() {
+    let mut s = sim();
+    s.shell.set_interactive_terminal(true);
+    s.shell.foreground = Some(super::Foreground::Stream(Box::new(Ticker { printed: 0 })));
+    let start = s.cluster.clock.now().timestamp_millis();
+    assert_eq!(s.poll(start).display, "tick 09:00:00\n");
+    assert_eq!(s.poll(start + 500).display, "");
+    assert_eq!(s.poll(start + 2_000).display, "tick 09:00:02\n");
+    assert_eq!(s.feed_keys("\x03").display, "^C\n");
+    assert!(!s.shell.foreground_active());
+}
