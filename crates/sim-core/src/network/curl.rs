@@ -485,8 +485,9 @@ fn run(
             }
         }
         Outcome::Reset { .. } => {
+            out.err(&connected_line);
+            announce_port_forward(&t, out);
             if o.verbose {
-                out.err(&connected_line);
                 out.err(&request_lines(&build_request(o, url)));
                 out.err("* Empty reply from server\n* shutting down connection #0\n");
             }
@@ -496,6 +497,7 @@ fn run(
         }
         Outcome::Connected { server, seen_client } => {
             out.err(&connected_line);
+            announce_port_forward(&t, out);
             let mut http2 = false;
             if url.scheme == "https" {
                 let tls = workloads::tls_of(cluster, &server);
@@ -557,6 +559,14 @@ fn run(
             finish(cluster, &mut t, elapsed, result);
             (Some(t), code)
         }
+    }
+}
+
+/// A running `kubectl port-forward` prints a line on the terminal for every
+/// connection it accepts.
+pub(crate) fn announce_port_forward(t: &Trace, out: &mut Output) {
+    if t.hops.iter().any(|h| h.kind == crate::network::trace::HopKind::PortForward && h.name == "kubectl port-forward") {
+        out.err(&format!("Handling connection for {}\n", t.destination.port()));
     }
 }
 
@@ -668,7 +678,8 @@ fn print_response(
     }
     if o.verbose {
         if o.output.is_some() {
-            out.err(&format!("{{ [{} bytes data]\n", response.body.len()));
+            let wire = response.header("Content-Length").and_then(|l| l.parse().ok()).unwrap_or(response.body.len());
+            out.err(&format!("{{ [{wire} bytes data]\n"));
         }
         out.err(&format!("* Connection #0 to host {} left intact\n", url.host));
     }

@@ -186,6 +186,7 @@ fn fetch(
     } else if !o.quiet {
         out.err(&format!("Connecting to {shown}|{ip}|:{}... ", url.port));
     }
+    crate::network::curl::announce_port_forward(&t, out);
     let elapsed;
     let code = match t.outcome.clone() {
         Outcome::Refused { .. } => {
