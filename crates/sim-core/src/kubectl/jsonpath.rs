@@ -73,7 +73,7 @@ pub fn relaxed(expression: &str) -> Result<String, String> {
     let inner = trimmed.strip_prefix('{').unwrap_or(trimmed);
     let inner = inner.strip_suffix('}').unwrap_or(inner);
     if inner.contains('{') || inner.contains('}') {
-        return Err(format!("unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{{name1.name2}}' or '{{.name1.name2}}'"));
+        return Err("unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'".to_string());
     }
     let inner = inner.strip_prefix('.').unwrap_or(inner);
     Ok(format!("{{.{inner}}}"))

@@ -74,7 +74,7 @@ fn write_lines(lines: &[Vec<&str>], from: usize, to: usize, widths: &[usize], ou
             out.push_str(cell);
             if let Some(&w) = widths.get(j) {
                 if j + 1 < line.len() {
-                    out.extend(std::iter::repeat(' ').take(w.saturating_sub(width(cell))));
+                    out.extend(std::iter::repeat_n(' ', w.saturating_sub(width(cell))));
                 }
             }
         }

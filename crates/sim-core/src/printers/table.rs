@@ -120,10 +120,13 @@ pub fn row(object: &Object, now: DateTime<Utc>) -> Vec<String> {
     }
 }
 
+/// A table's columns and one row's cells.
+pub type Row = (&'static [Column], Vec<String>);
+
 /// The columns and cells for an object given as JSON and named by its resource
 /// (`pods`, `jobs`, ...), including kinds the store does not hold. `None` when no
 /// printer exists for the resource; `Some(Err)` when the JSON does not fit.
-pub fn row_for_json(resource: &str, value: Value, now: DateTime<Utc>) -> Option<Result<(&'static [Column], Vec<String>), String>> {
+pub fn row_for_json(resource: &str, value: Value, now: DateTime<Utc>) -> Option<Result<Row, String>> {
     fn typed<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, String> {
         serde_json::from_value(v).map_err(|e| e.to_string())
     }

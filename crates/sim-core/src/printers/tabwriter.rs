@@ -38,7 +38,7 @@ pub fn write_table_remembering(rows: &[Vec<String>], widths: &mut Vec<usize>, ou
                 let width = widths.get(i).copied().unwrap_or(0);
                 let target = (width + PADDING).max(MIN_WIDTH);
                 let len = cell.chars().count();
-                out.extend(std::iter::repeat(' ').take(target.saturating_sub(len)));
+                out.extend(std::iter::repeat_n(' ', target.saturating_sub(len)));
             }
         }
         out.push('\n');
