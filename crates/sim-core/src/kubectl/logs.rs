@@ -127,14 +127,62 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
             }
         }
     }
+    // `-f`: in the browser's terminal the log stays open and new lines (requests the
+    // pod serves) appear as the virtual clock runs, until Ctrl-C; a batch run shows
+    // what was written so far and returns, as the shell does for every stream.
     if flags.bool("follow") && errors.is_empty() {
-        // A batch terminal cannot hold the stream open; what was written so far is shown.
-        out.err("kubesim: 'kubectl logs -f' shows the log so far; following it is not simulated\n");
+        if let Some(sh) = host.shell.as_mut() {
+            if sh.interactive_terminal {
+                let followed: Vec<(String, String, usize)> = pods
+                    .iter()
+                    .map(|p| {
+                        let ns = p.metadata.namespace.clone().unwrap_or_default();
+                        let name = p.metadata.name.clone().unwrap_or_default();
+                        let seen = crate::network::access_log(cluster, &ns, &name).len();
+                        (ns, name, seen)
+                    })
+                    .collect();
+                sh.foreground = Some(crate::shell::Foreground::Stream(Box::new(Following { pods: followed, prefix })));
+            }
+        }
     }
     if let Some(status) = errors.first() {
         return output::print_status(status, out);
     }
     0
+}
+
+/// `kubectl logs -f` holding the terminal: prints access-log lines as they appear.
+#[derive(Clone, Debug)]
+struct Following {
+    /// (namespace, pod, lines already printed).
+    pods: Vec<(String, String, usize)>,
+    prefix: bool,
+}
+
+impl crate::shell::StreamJob for Following {
+    fn poll(&mut self, cluster: &mut Cluster, out: &mut Output) -> Option<i32> {
+        for (namespace, pod, seen) in self.pods.iter_mut() {
+            let lines = crate::network::access_log(cluster, namespace, pod);
+            // The log is rotated (older half dropped) when it grows; start over then.
+            if lines.len() < *seen {
+                *seen = 0;
+            }
+            for line in &lines[*seen..] {
+                if self.prefix {
+                    out.out(&format!("[pod/{pod}] {line}\n"));
+                } else {
+                    out.out(&format!("{line}\n"));
+                }
+            }
+            *seen = lines.len();
+        }
+        None
+    }
+
+    fn clone_box(&self) -> Box<dyn crate::shell::StreamJob> {
+        Box::new(self.clone())
+    }
 }
 
 fn pods_in(cluster: &Cluster, namespace: &str) -> Vec<Pod> {
@@ -303,4 +351,39 @@ fn startup_lines(cluster: &Cluster, pod: &Pod, container: &Container, started: D
         _ => {}
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::Clock;
+    use crate::cluster::Topology;
+    use crate::shell::StreamJob;
+
+    #[test]
+    fn following_prints_new_lines_once() {
+        let mut c = Cluster::kind(Clock::from_unix_millis(1_767_603_600_000), 1, &Topology::default());
+        c.network.log("default", "web", "first".to_string());
+        let mut job = Following { pods: vec![("default".into(), "web".into(), 1)], prefix: false };
+        let mut out = Output::default();
+        assert_eq!(job.poll(&mut c, &mut out), None);
+        assert_eq!(out.stdout, "");
+        c.network.log("default", "web", "second".to_string());
+        job.poll(&mut c, &mut out);
+        job.poll(&mut c, &mut out);
+        assert_eq!(out.stdout, "second\n");
+    }
+
+    #[test]
+    fn waiting_containers_have_no_log_yet() {
+        let mut c = Cluster::kind(Clock::from_unix_millis(1_767_603_600_000), 1, &Topology::default());
+        let mut out = Output::default();
+        let args: Vec<String> = ["run", "p", "--image=nginx"].iter().map(|s| s.to_string()).collect();
+        crate::kubectl::run(&mut c, &args, None, &mut out);
+        let mut out = Output::default();
+        let args: Vec<String> = ["logs", "p"].iter().map(|s| s.to_string()).collect();
+        let code = crate::kubectl::run(&mut c, &args, None, &mut out);
+        assert_eq!(code, 1);
+        assert_eq!(out.stderr, "Error from server (BadRequest): container \"p\" in pod \"p\" is waiting to start: ContainerCreating\n");
+    }
 }
