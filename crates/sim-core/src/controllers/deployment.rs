@@ -186,8 +186,8 @@ fn sync(cluster: &mut Cluster, d: Deployment, wake: &mut Wakeups) {
                 let count = if recreate {
                     desired
                 } else {
-                    let current: i32 = all.iter().map(spec_replicas).sum();
-                    (desired + max_surge - current).clamp(0, desired)
+                    let current: i32 = all.iter().map(spec_replicas).fold(0, i32::saturating_add);
+                    desired.saturating_add(max_surge).saturating_sub(current).clamp(0, desired)
                 };
                 match create_replica_set(cluster, &d, &template, count, max_old_revision + 1, max_surge) {
                     Ok(rs) => {
@@ -239,11 +239,11 @@ fn sync(cluster: &mut Cluster, d: Deployment, wake: &mut Wakeups) {
     // Status from the ReplicaSets as they are now.
     let all = owned(cluster);
     let new_rs = all.iter().find(|rs| rs.metadata.uid == new_uid).cloned();
-    let total_status: i32 = all.iter().map(|rs| status_of(rs).0).sum();
-    let ready: i32 = all.iter().map(|rs| status_of(rs).1).sum();
-    let available: i32 = all.iter().map(|rs| status_of(rs).2).sum();
+    let total_status: i32 = all.iter().map(|rs| status_of(rs).0).fold(0, i32::saturating_add);
+    let ready: i32 = all.iter().map(|rs| status_of(rs).1).fold(0, i32::saturating_add);
+    let available: i32 = all.iter().map(|rs| status_of(rs).2).fold(0, i32::saturating_add);
     let updated = new_rs.as_ref().map(|rs| status_of(rs).0).unwrap_or(0);
-    let total_spec: i32 = all.iter().map(spec_replicas).sum();
+    let total_spec: i32 = all.iter().map(spec_replicas).fold(0, i32::saturating_add);
     let nonzero = |n: i32| if n == 0 { None } else { Some(n) };
     let now = cluster.clock.now();
     let Some(Object::Deployment(current)) = cluster.store.get(&ObjectKey::new(Kind::Deployment, &namespace, &name)).cloned() else { return };
@@ -253,13 +253,13 @@ fn sync(cluster: &mut Cluster, d: Deployment, wake: &mut Wakeups) {
         updated_replicas: nonzero(updated),
         ready_replicas: nonzero(ready),
         available_replicas: nonzero(available),
-        unavailable_replicas: nonzero((total_spec - available).max(0)),
+        unavailable_replicas: nonzero(total_spec.saturating_sub(available).max(0)),
         observed_generation: Some(current.metadata.generation.unwrap_or(1)),
         collision_count: old_status.collision_count,
         conditions: old_status.conditions.clone(),
         ..Default::default()
     };
-    let min_available = desired - max_unavailable;
+    let min_available = desired.saturating_sub(max_unavailable);
     if available >= min_available {
         set_condition(&mut status, "Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", now);
     } else {
@@ -274,7 +274,7 @@ fn sync(cluster: &mut Cluster, d: Deployment, wake: &mut Wakeups) {
         let rs_name = rs.metadata.name.clone().unwrap_or_default();
         let complete = updated == desired && total_status == desired && available == desired;
         let progressed = status.updated_replicas.unwrap_or(0) > old_status.updated_replicas.unwrap_or(0)
-            || (total_status - updated) < (old_status.replicas.unwrap_or(0) - old_status.updated_replicas.unwrap_or(0))
+            || total_status.saturating_sub(updated) < old_status.replicas.unwrap_or(0).saturating_sub(old_status.updated_replicas.unwrap_or(0))
             || ready > old_status.ready_replicas.unwrap_or(0)
             || available > old_status.available_replicas.unwrap_or(0);
         if paused {
@@ -390,7 +390,7 @@ fn create_replica_set(
         .collect();
     let desired = spec.replicas.unwrap_or(1);
     annotations.insert(DESIRED_REPLICAS_ANNOTATION.into(), desired.to_string());
-    annotations.insert(MAX_REPLICAS_ANNOTATION.into(), (desired + max_surge).to_string());
+    annotations.insert(MAX_REPLICAS_ANNOTATION.into(), desired.saturating_add(max_surge).to_string());
     annotations.insert(REVISION_ANNOTATION.into(), revision.to_string());
     let rs = ReplicaSet {
         metadata: ObjectMeta {
@@ -429,7 +429,7 @@ fn scale(cluster: &mut Cluster, d: &Deployment, rs: &ReplicaSet, to: i32, desire
     }
     let annotations = current.metadata.annotations.get_or_insert_with(BTreeMap::new);
     annotations.insert(DESIRED_REPLICAS_ANNOTATION.into(), desired.to_string());
-    annotations.insert(MAX_REPLICAS_ANNOTATION.into(), (desired + max_surge).to_string());
+    annotations.insert(MAX_REPLICAS_ANNOTATION.into(), desired.saturating_add(max_surge).to_string());
     if from != to {
         current.metadata.generation = Some(current.metadata.generation.unwrap_or(1) + 1);
     }
@@ -451,14 +451,14 @@ fn scale(cluster: &mut Cluster, d: &Deployment, rs: &ReplicaSet, to: i32, desire
 fn rolling_step(cluster: &mut Cluster, d: &Deployment, new_rs: &ReplicaSet, olds: &[ReplicaSet], desired: i32, max_surge: i32, max_unavailable: i32) {
     // reconcileNewReplicaSet
     let new_replicas = spec_replicas(new_rs);
-    let all_spec: i32 = olds.iter().map(spec_replicas).sum::<i32>() + new_replicas;
+    let all_spec: i32 = olds.iter().map(spec_replicas).fold(new_replicas, i32::saturating_add);
     if new_replicas > desired {
         scale(cluster, d, new_rs, desired, desired, max_surge);
     } else if new_replicas < desired {
-        let max_total = desired + max_surge;
+        let max_total = desired.saturating_add(max_surge);
         if all_spec < max_total {
-            let up = (max_total - all_spec).min(desired - new_replicas);
-            scale(cluster, d, new_rs, new_replicas + up, desired, max_surge);
+            let up = max_total.saturating_sub(all_spec).min(desired.saturating_sub(new_replicas));
+            scale(cluster, d, new_rs, new_replicas.saturating_add(up), desired, max_surge);
         }
     } else {
         scale(cluster, d, new_rs, desired, desired, max_surge);
@@ -474,14 +474,14 @@ fn rolling_step(cluster: &mut Cluster, d: &Deployment, new_rs: &ReplicaSet, olds
     };
     let new_rs = fresh(cluster, new_rs);
     let mut olds: Vec<ReplicaSet> = olds.iter().map(|rs| fresh(cluster, rs)).collect();
-    let old_total: i32 = olds.iter().map(spec_replicas).sum();
+    let old_total: i32 = olds.iter().map(spec_replicas).fold(0, i32::saturating_add);
     if old_total == 0 {
         return;
     }
-    let all_spec = old_total + spec_replicas(&new_rs);
-    let min_available = desired - max_unavailable;
-    let new_unavailable = spec_replicas(&new_rs) - status_of(&new_rs).2;
-    let max_scaled_down = all_spec - min_available - new_unavailable;
+    let all_spec = old_total.saturating_add(spec_replicas(&new_rs));
+    let min_available = desired.saturating_sub(max_unavailable);
+    let new_unavailable = spec_replicas(&new_rs).saturating_sub(status_of(&new_rs).2);
+    let max_scaled_down = all_spec.saturating_sub(min_available).saturating_sub(new_unavailable);
     if max_scaled_down <= 0 {
         return;
     }
@@ -503,11 +503,11 @@ fn rolling_step(cluster: &mut Cluster, d: &Deployment, new_rs: &ReplicaSet, olds
         *rs = fresh(cluster, rs);
     }
     // scaleDownOldReplicaSetsForRollingUpdate: only as far as available pods allow.
-    let available: i32 = olds.iter().map(|rs| status_of(rs).2).sum::<i32>() + status_of(&new_rs).2;
+    let available: i32 = olds.iter().map(|rs| status_of(rs).2).fold(status_of(&new_rs).2, i32::saturating_add);
     if available <= min_available {
         return;
     }
-    let mut remaining = available - min_available;
+    let mut remaining = available.saturating_sub(min_available);
     for rs in olds.iter() {
         if remaining <= 0 {
             break;

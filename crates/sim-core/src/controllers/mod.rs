@@ -49,6 +49,9 @@ const MAX_PASSES: usize = 50;
 /// near it (a day of back-offs is a few hundred); it bounds the work of a huge jump.
 pub const MAX_WAKEUPS: usize = 1_000;
 
+/// Wake-ups are rounded up to this many milliseconds.
+const WAKEUP_GRANULARITY_MS: u32 = 100;
+
 /// What the controllers remember between passes that is not in the API: the kubelets'
 /// view of their containers, their image caches and IP allocators, and when anyone
 /// next needs to run.
@@ -80,6 +83,10 @@ impl Wakeups {
     /// moved one millisecond on so that time always advances.
     pub fn at(&mut self, at: DateTime<Utc>) {
         let at = if at <= self.now { self.now + Duration::milliseconds(1) } else { at };
+        // Wake-ups are rounded up to a tenth of a second so that many pods starting
+        // together cost a few reconciles, not one each; nothing a learner sees is finer.
+        let ms = at.timestamp_subsec_millis() % WAKEUP_GRANULARITY_MS;
+        let at = if ms == 0 { at } else { at + Duration::milliseconds(i64::from(WAKEUP_GRANULARITY_MS - ms)) };
         self.earliest = Some(self.earliest.map_or(at, |e| e.min(at)));
     }
 }
@@ -215,7 +222,8 @@ pub fn delete_pod_gracefully(cluster: &mut Cluster, namespace: &str, name: &str,
     let grace = grace_seconds
         .or_else(|| pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds))
         .unwrap_or(30)
-        .max(0);
+        // A grace period of centuries is accepted by the API but cannot be a Duration.
+        .clamp(0, 10 * 365 * 24 * 3600);
     if !bound || grace == 0 {
         cluster.store.remove(&key);
         return;

@@ -17,6 +17,11 @@ use crate::naming;
 use crate::resources::Kind;
 use crate::store::{Object, ObjectKey};
 
+/// `burstReplicas`: pods created or deleted per ReplicaSet sync.
+const BURST_REPLICAS: usize = 500;
+/// The most pods kubesim keeps in one cluster (a real kind cluster holds 110 per node).
+pub const MAX_PODS: usize = 500;
+
 pub fn reconcile(cluster: &mut Cluster, wake: &mut Wakeups) {
     let sets: Vec<ReplicaSet> = cluster
         .store
@@ -75,7 +80,26 @@ fn sync(cluster: &mut Cluster, rs: ReplicaSet, wake: &mut Wakeups) {
     let desired = rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1).max(0) as usize;
     let rs_object = Object::ReplicaSet(rs.clone());
     if active.len() < desired {
-        for _ in active.len()..desired {
+        // The controller creates at most `burstReplicas` (500) pods per sync; and
+        // kubesim stops at a cluster-wide pod count a browser can carry.
+        let total_pods = cluster.store.list(Kind::Pod, None).count();
+        let room = MAX_PODS.saturating_sub(total_pods);
+        let wanted = (desired - active.len()).min(BURST_REPLICAS);
+        let now = cluster.clock.now();
+        let reported = events::events_for(cluster, rs.metadata.uid.as_deref().unwrap_or(""))
+            .iter()
+            .any(|e| e.reason.as_deref() == Some("FailedCreate") && e.last_timestamp.as_ref().is_some_and(|t| t.0 + Duration::seconds(60) > now));
+        if wanted > room && !reported {
+            events::record(
+                cluster,
+                events::reference_to(&rs_object),
+                "Warning",
+                "FailedCreate",
+                &format!("kubesim: more than {MAX_PODS} pods in the cluster are not simulated"),
+                &source,
+            );
+        }
+        for _ in 0..wanted.min(room) {
             let Some(pod) = pod_from_template(cluster, &rs) else { break };
             let pod_name = create_pod(cluster, pod);
             events::record(cluster, events::reference_to(&rs_object), "Normal", "SuccessfulCreate", &format!("Created pod: {pod_name}"), &source);

@@ -51,12 +51,6 @@ pub fn reconcile(cluster: &mut Cluster, _wake: &mut Wakeups) {
     // by priority, then by when the pod entered the queue).
     let mut pending = pending;
     pending.sort_by_key(|p| p.metadata.creation_timestamp.as_ref().map(|t| t.0));
-    for pod in pending {
-        schedule_one(cluster, pod);
-    }
-}
-
-fn schedule_one(cluster: &mut Cluster, mut pod: Pod) {
     let nodes: Vec<Node> = cluster
         .store
         .list(Kind::Node, None)
@@ -65,29 +59,54 @@ fn schedule_one(cluster: &mut Cluster, mut pod: Pod) {
             _ => None,
         })
         .collect();
-    let pods_on: BTreeMap<String, Vec<Pod>> = {
-        let mut m: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
-        for o in cluster.store.list(Kind::Pod, None) {
-            if let Object::Pod(p) = o {
-                let phase = p.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
-                if let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.clone()).filter(|n| !n.is_empty()) {
-                    if phase != "Succeeded" && phase != "Failed" {
-                        m.entry(node).or_default().push(p.clone());
-                    }
+    // What each node already runs, computed once and kept up to date as pods bind.
+    let mut loads: BTreeMap<String, NodeLoad> = BTreeMap::new();
+    for o in cluster.store.list(Kind::Pod, None) {
+        if let Object::Pod(p) = o {
+            let phase = p.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
+            if let Some(node) = p.spec.as_ref().and_then(|s| s.node_name.clone()).filter(|n| !n.is_empty()) {
+                if phase != "Succeeded" && phase != "Failed" {
+                    loads.entry(node).or_default().add(p);
                 }
             }
         }
-        m
-    };
+    }
+    for pod in pending {
+        schedule_one(cluster, pod, &nodes, &mut loads);
+    }
+}
+
+/// The pods a node runs, as the scheduler's cache sums them.
+#[derive(Debug, Default)]
+struct NodeLoad {
+    pods: usize,
+    cpu_millis: i64,
+    memory_bytes: i64,
+    by_owner: BTreeMap<String, usize>,
+}
+
+impl NodeLoad {
+    fn add(&mut self, p: &Pod) {
+        self.pods += 1;
+        self.cpu_millis = self.cpu_millis.saturating_add(requests(p, "cpu", parse_cpu_millis));
+        self.memory_bytes = self.memory_bytes.saturating_add(requests(p, "memory", parse_bytes));
+        if let Some(owner) = controller_uid(&p.metadata) {
+            *self.by_owner.entry(owner.to_string()).or_default() += 1;
+        }
+    }
+}
+
+fn schedule_one(cluster: &mut Cluster, mut pod: Pod, nodes: &[Node], loads: &mut BTreeMap<String, NodeLoad>) {
+    let empty = NodeLoad::default();
     let mut feasible: Vec<(&Node, usize, usize)> = Vec::new();
     let mut rejections: Vec<Rejection> = Vec::new();
     let owner = controller_uid(&pod.metadata).map(str::to_string);
-    for node in &nodes {
-        let on_node = pods_on.get(node.metadata.name.as_deref().unwrap_or("")).map(Vec::as_slice).unwrap_or(&[]);
-        match filter(&pod, node, on_node) {
+    for node in nodes {
+        let load = loads.get(node.metadata.name.as_deref().unwrap_or("")).unwrap_or(&empty);
+        match filter(&pod, node, load) {
             Ok(()) => {
-                let same_owner = on_node.iter().filter(|p| owner.is_some() && controller_uid(&p.metadata) == owner.as_deref()).count();
-                feasible.push((node, same_owner, on_node.len()));
+                let same_owner = owner.as_ref().and_then(|o| load.by_owner.get(o)).copied().unwrap_or(0);
+                feasible.push((node, same_owner, load.pods));
             }
             Err(r) => rejections.push(r),
         }
@@ -103,6 +122,7 @@ fn schedule_one(cluster: &mut Cluster, mut pod: Pod) {
         if let Some(spec) = pod.spec.as_mut() {
             spec.node_name = Some(node_name.clone());
         }
+        loads.entry(node_name.clone()).or_default().add(&pod);
         let status = pod.status.get_or_insert_with(PodStatus::default);
         status.phase = Some("Pending".to_string());
         set_condition(status, PodCondition {
@@ -189,7 +209,7 @@ fn failure_message(node_count: usize, rejections: &[Rejection]) -> String {
     format!("0/{node_count} nodes are available: {reasons}. preemption: 0/{node_count} nodes are available: {preemption}.")
 }
 
-fn filter(pod: &Pod, node: &Node, on_node: &[Pod]) -> Result<(), Rejection> {
+fn filter(pod: &Pod, node: &Node, load: &NodeLoad) -> Result<(), Rejection> {
     let spec = pod.spec.as_ref();
     let tolerations: &[Toleration] = spec.and_then(|s| s.tolerations.as_deref()).unwrap_or(&[]);
     let node_spec = node.spec.as_ref();
@@ -223,14 +243,16 @@ fn filter(pod: &Pod, node: &Node, on_node: &[Pod]) -> Result<(), Rejection> {
     // NodeResourcesFit: pod count, then cpu and memory requests against allocatable.
     let allocatable = node.status.as_ref().and_then(|s| s.allocatable.clone()).unwrap_or_default();
     let max_pods = allocatable.get("pods").and_then(|q| q.0.parse::<usize>().ok()).unwrap_or(110);
-    if on_node.len() + 1 > max_pods {
+    if load.pods + 1 > max_pods {
         return Err(Rejection::Resources("Too many pods".into()));
     }
     let mut insufficient = Vec::new();
-    for (resource, parse) in [("cpu", parse_cpu_millis as fn(&str) -> Option<i64>), ("memory", parse_bytes)] {
+    for (resource, parse, used) in [
+        ("cpu", parse_cpu_millis as fn(&str) -> Option<i64>, load.cpu_millis),
+        ("memory", parse_bytes, load.memory_bytes),
+    ] {
         let Some(capacity) = allocatable.get(resource).and_then(|q| parse(&q.0)) else { continue };
-        let used: i64 = on_node.iter().map(|p| requests(p, resource, parse)).sum();
-        if used + requests(pod, resource, parse) > capacity {
+        if used.saturating_add(requests(pod, resource, parse)) > capacity {
             insufficient.push(format!("Insufficient {resource}"));
         }
     }
@@ -264,7 +286,7 @@ fn requests(pod: &Pod, resource: &str, parse: fn(&str) -> Option<i64>) -> i64 {
             s.containers
                 .iter()
                 .filter_map(|c| c.resources.as_ref()?.requests.as_ref()?.get(resource).and_then(|q| parse(&q.0)))
-                .sum()
+                .fold(0i64, i64::saturating_add)
         })
         .unwrap_or(0)
 }

@@ -657,3 +657,21 @@ fn a_single_node_cluster_runs_workloads_on_its_control_plane() {
     let ps = pods_of(&c, "web-");
     assert!(ps.iter().all(|p| phase(p) == "Running" && p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some("kind-control-plane")));
 }
+
+#[test]
+fn an_absurd_replica_count_is_bounded() {
+    let mut c = cluster();
+    create(&mut c, deployment("huge", "nginx", i32::MAX));
+    let count = pods_of(&c, "huge-").len();
+    assert!(count <= replicaset::MAX_PODS, "{count}");
+    assert!(messages(&c, "FailedCreate").iter().any(|m| m.starts_with("kubesim: more than 500 pods")));
+    // 3 nodes of 110 pods: the rest stay Pending, Too many pods.
+    sleep(&mut c, 2);
+    let pending = pods_of(&c, "huge-").into_iter().filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_none()).count();
+    assert!(pending > 100, "{pending}");
+    let failed = messages(&c, "FailedScheduling");
+    assert!(failed.iter().any(|m| m.contains("2 Too many pods")), "{:?}", failed.first());
+    let rv = c.store.resource_version();
+    reconcile(&mut c);
+    assert_eq!(c.store.resource_version(), rv, "settled");
+}
