@@ -23,7 +23,8 @@ Usage:
   kubesim shell              interactive session
   kubesim run FILE|-         run commands from FILE (or stdin) and print a transcript
   kubesim check FILE...      replay transcripts and show where the output differs
-  kubesim vectors DIR...     run reference test vectors (JSON Lines) in DIRs
+  kubesim vectors [--known-deviations FILE] DIR...
+                             run reference test vectors (JSON Lines) in DIRs
   kubesim lesson check|new|show   lesson authoring: run lessons' solutions, scaffold, show
   kubesim help               this text
 ";
@@ -58,7 +59,23 @@ fn main() {
         Some("lesson") => lesson_cmd::run(&args[1..]),
         Some("vectors") if args.len() > 1 => {
             let mut out = String::new();
-            let ok = vectors::run(&args[1..], &mut out);
+            let mut dirs = &args[1..];
+            let mut deviations = Vec::new();
+            if dirs.first().map(String::as_str) == Some("--known-deviations") {
+                match dirs.get(1).map(std::fs::read_to_string) {
+                    Some(Ok(text)) => deviations = vectors::read_deviations(&text),
+                    Some(Err(e)) => {
+                        eprintln!("kubesim: --known-deviations: {e}");
+                        std::process::exit(2);
+                    }
+                    None => return_usage(),
+                }
+                dirs = &dirs[2.min(dirs.len())..];
+            }
+            if dirs.is_empty() {
+                return_usage();
+            }
+            let ok = vectors::run(dirs, &deviations, &mut out);
             print!("{out}");
             if ok { 0 } else { 1 }
         }
@@ -69,6 +86,10 @@ fn main() {
         _ => usage_error(),
     };
     std::process::exit(code);
+}
+
+fn return_usage() -> ! {
+    std::process::exit(usage_error());
 }
 
 fn usage_error() -> i32 {
