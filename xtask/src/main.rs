@@ -163,13 +163,16 @@ fn test(root: &Path) -> Result<(), Failure> {
     let vectors = root.join("../shared/reference/vectors");
     if vectors.is_dir() {
         let result = run(Command::new("cargo")
-            .args(["run", "-q", "-p", "kubesim-cli", "--", "vectors"])
+            .args(["run", "-q", "-p", "kubesim-cli", "--", "vectors", "--known-deviations", "tests/vector-deviations.txt"])
             .arg(&vectors)
             .current_dir(root));
         steps.push(("reference vectors", result));
     } else {
         println!("xtask: skipping the reference vectors: {} does not exist", vectors.display());
     }
+
+    // Every lesson's reference solution, checks and console transcripts.
+    steps.push(("lesson check", run(Command::new("cargo").args(["run", "-q", "-p", "kubesim-cli", "--", "lesson", "check", "lessons"]).current_dir(root))));
 
     let built = build(root);
     let built_ok = built.is_ok();
