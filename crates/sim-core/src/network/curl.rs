@@ -168,7 +168,7 @@ fn parse(args: &[String]) -> Result<Options, (i32, String)> {
                 "o" | "output" => o.output = Some(need(value)?),
                 "m" | "max-time" => {
                     let v = need(value)?;
-                    o.max_time_ms = Some(seconds_ms(&v).ok_or((2, format!("option --max-time: expected a proper numerical parameter")))?);
+                    o.max_time_ms = Some(seconds_ms(&v).ok_or((2, "option --max-time: expected a proper numerical parameter".to_string()))?);
                 }
                 "connect-timeout" => {
                     let v = need(value)?;
@@ -283,6 +283,7 @@ struct Result_ {
     error: String,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn transfer(
     cluster: &mut Cluster,
     place: &Place,
@@ -669,7 +670,7 @@ fn print_response(
         Some(path) => {
             if let Some(sink) = files {
                 if let Err(why) = sink.write_file(path, &document) {
-                    result.error = format!("Failed writing body");
+                    result.error = "Failed writing body".to_string();
                     out.err(&format!("Warning: Failed to open the file {path}: {why}\n"));
                     return 23;
                 }

@@ -75,9 +75,7 @@ pub fn ping(cluster: &mut Cluster, place: &Place, args: &[String], _stdin: Optio
     };
     // Who answers ICMP echo: a node's own address always; a pod's only from inside
     // the cluster (the host has no route to the pod CIDR); nothing else.
-    let (answers, ttl) = if node_by_ip(cluster, ip).is_some() {
-        (true, 64)
-    } else if ip.is_loopback() || (ip == addresses::HOST_IP && !in_cluster) {
+    let (answers, ttl) = if node_by_ip(cluster, ip).is_some() || ip.is_loopback() || (ip == addresses::HOST_IP && !in_cluster) {
         (true, 64)
     } else if let (true, Some(pod)) = (in_cluster, pod_by_ip(cluster, ip)) {
         let same_node = pod.node.is_some() && pod.node == source_node;
@@ -107,7 +105,7 @@ pub fn ping(cluster: &mut Cluster, place: &Place, args: &[String], _stdin: Optio
     let spent_ms = i64::from(count.saturating_sub(1)) * 1000 + if answers { 0 } else { 1000 };
     cluster.clock.advance_by(Duration::milliseconds(spent_ms));
     let received = times.len();
-    let loss = if count == 0 { 0 } else { 100 - (received as u32 * 100 / count) };
+    let loss = (received as u32 * 100).checked_div(count).map_or(0, |r| 100 - r);
     out.out(&format!("\n--- {host} ping statistics ---\n"));
     let fmt = |m: i64| format!("{}.{:03}", m / 1000, m % 1000);
     let (min, max) = (times.iter().min().copied().unwrap_or(0), times.iter().max().copied().unwrap_or(0));

@@ -224,13 +224,13 @@ impl Engine<'_> {
         };
         self.hop(HopKind::Client, &client_name, Some(src_ip), packet, format!("{} opens a TCP connection", addresses::place_label(from)));
         match src_node {
-            None => self.from_host(packet),
-            Some(node) => self.from_cluster(from, &node, packet),
+            None => self.send_from_host(packet),
+            Some(node) => self.send_from_cluster(from, &node, packet),
         }
     }
 
     /// The kind host: it has routes for the kind docker network only.
-    fn from_host(&mut self, packet: Packet) -> Outcome {
+    fn send_from_host(&mut self, packet: Packet) -> Outcome {
         let dst = *packet.dst.ip();
         if dst.is_loopback() || dst == HOST_IP {
             return self.on_host_itself(packet);
@@ -380,7 +380,7 @@ impl Engine<'_> {
     }
 
     /// A packet from a node or a pod: the sending node's kube-proxy rules see it first.
-    fn from_cluster(&mut self, from: &Place, src_node: &str, packet: Packet) -> Outcome {
+    fn send_from_cluster(&mut self, from: &Place, src_node: &str, packet: Packet) -> Outcome {
         let dst = *packet.dst.ip();
         let from_this_node = match from {
             Place::Pod { namespace, name } => {

@@ -27,7 +27,7 @@ struct Options {
     urls: Vec<String>,
 }
 
-fn parse(args: &[String], busybox: bool) -> Result<Options, String> {
+fn parse(args: &[String]) -> Result<Options, String> {
     let mut o = Options::default();
     let mut i = 0;
     while i < args.len() {
@@ -53,7 +53,8 @@ fn parse(args: &[String], busybox: bool) -> Result<Options, String> {
                         o.headers.push((k.trim().to_string(), v.trim().to_string()));
                     }
                 }
-                _ => return Err(if busybox { format!("wget: unrecognized option '--{name}'") } else { format!("wget: unrecognized option '--{name}'") }),
+                // busybox and GNU Wget word this one alike.
+                _ => return Err(format!("wget: unrecognized option '--{name}'")),
             }
         } else if arg.len() > 1 && arg.starts_with('-') {
             let flags: Vec<char> = arg.chars().skip(1).collect();
@@ -99,7 +100,7 @@ pub fn wget_with(
 ) -> i32 {
     let mut files = io.files;
     let busybox = *place != Place::Host;
-    let o = match parse(args, busybox) {
+    let o = match parse(args) {
         Ok(o) => o,
         Err(message) => {
             out.err(&format!("{message}\n"));

@@ -390,7 +390,7 @@ fn answer(
         }
         Workload::Httpd => {
             if request.path() != "/" && request.path() != "/index.html" {
-                let body = format!(
+                let body = String::from(
                     "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n"
                 );
                 let response = Response::new(
