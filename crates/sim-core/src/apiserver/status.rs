@@ -291,7 +291,10 @@ impl Status {
     pub fn invalid(kind: Kind, name: &str, errors: Vec<FieldError>) -> Status {
         let rt = resource_type(kind);
         let aggregate = aggregate_message(&errors);
-        let message = format!("{} {} is invalid: {}", rt.kind_name, go_quote(name), aggregate);
+        // errors.NewInvalid writes the GroupKind (`Deployment.apps`) into the message,
+        // while the details carry the bare kind that kubectl's "The Deployment ..." uses.
+        let group_kind = if rt.group.is_empty() { rt.kind_name.to_string() } else { format!("{}.{}", rt.kind_name, rt.group) };
+        let message = format!("{} {} is invalid: {}", group_kind, go_quote(name), aggregate);
         let mut s = Status::with_details(422, StatusReason::Invalid, message, name, rt.group, rt.kind_name);
         if let Some(d) = s.details.as_mut() {
             d.causes = errors;
