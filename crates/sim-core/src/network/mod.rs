@@ -21,6 +21,18 @@
 //! - [`workloads`]: what the images a learner runs answer (nginx, httpd, agnhost,
 //!   http-echo, whoami) and the access logs they write.
 //! - [`curl`], [`wget`], [`nslookup`] (also `dig`), [`ping`]: the programs.
+//! - [`programs`]: the programs with the shell's signature, and [`programs::run_program`]
+//!   for `kubectl exec`/`kubectl run` inside a pod.
+//!
+//! # Choices
+//! - curl is curl 8.11.1 everywhere (its `-v` lines, `Could not connect to server`).
+//!   Without `-m`/`--connect-timeout` an unanswered SYN fails after the kernel's
+//!   retries, about 130 s of virtual time (exit 28); the clock moves by what curl waits.
+//! - `nslookup` prints BIND's format in every image (busybox's differs slightly).
+//! - `ping` is modelled: pods and nodes answer, ClusterIPs never do.
+//! - Load-balancer IPs behave as MetalLB's layer 2 (the simulated cloud provider's pool
+//!   is on the kind network): one node answers ARP for each address.
+//! - Random choices (source ports, endpoints, A-record order) come from `cluster.rng`.
 
 pub mod addresses;
 pub mod api_proxy;
