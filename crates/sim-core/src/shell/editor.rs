@@ -185,19 +185,31 @@ impl Editor {
                 return EditorEffect::Exit { saved: true };
             }
         }
-        // Bounded: each round consumes at least one char of pending input.
-        while !self.pending.is_empty() {
-            let Some((key, used)) = decode(&self.pending) else {
+        // Bounded: each round consumes at least one char of pending input. The
+        // consumed prefix is dropped once at the end: draining it key by key made a
+        // pasted megabyte quadratic (minutes of a frozen tab).
+        let mut pending = std::mem::take(&mut self.pending);
+        let mut done = 0;
+        let mut effect = EditorEffect::None;
+        while done < pending.len() {
+            let Some((key, used)) = pending.get(done..).and_then(decode) else {
                 // An escape sequence cut in the middle: wait for the rest.
                 break;
             };
-            self.pending.drain(..used);
-            let effect = self.key(key);
+            if used == 0 {
+                break;
+            }
+            done += used;
+            effect = self.key(key);
             if effect != EditorEffect::None {
-                return effect;
+                break;
             }
         }
-        EditorEffect::None
+        pending = pending.get(done..).unwrap_or_default().to_string();
+        // Keys handled above may have queued input of their own.
+        pending.push_str(&self.pending);
+        self.pending = pending;
+        effect
     }
 
     fn key(&mut self, key: Key) -> EditorEffect {
