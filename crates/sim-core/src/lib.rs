@@ -18,6 +18,10 @@
 //! - [`kubectl`]: the kubectl command line, one module per verb.
 //! - [`shell`]: the command line a learner types, dispatched to programs.
 
+// The simulator must never panic on learner input (issue 10): no unwrap/expect
+// outside tests. Clippy enforces it; tests may unwrap.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod apiserver;
 pub mod clock;
 pub mod cluster;
