@@ -12,8 +12,11 @@ targets="${TARGETS:-shell_line kubectl_args manifest_apply lesson_parse persist_
 for t in $targets; do
   echo "== $t: ${seconds}s"
   # -rss_limit_mb: a run that allocates past this is a bug (the tab would die too).
-  cargo +nightly fuzz run "$t" "corpus/$t" -- \
-    -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 2>&1 \
-    | grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|#[0-9]+ +DONE|==[0-9]+== ERROR|SUMMARY|artifact_prefix|Test unit written)' || true
-  test "${PIPESTATUS[0]}" -eq 0 || { echo "fuzz/run.sh: $t failed" >&2; exit 1; }
+  # -O: release without debug assertions, the same build as `cargo fuzz build -O`.
+  status=0
+  cargo +nightly fuzz run -O "$t" "corpus/$t" -- \
+    -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 \
+    > "fuzz-$t.log" 2>&1 || status=$?
+  grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|==[0-9]+== ERROR|SUMMARY|Test unit written)' "fuzz-$t.log" || true
+  test "$status" -eq 0 || { echo "fuzz/run.sh: $t failed (fuzz/fuzz-$t.log)" >&2; exit 1; }
 done
