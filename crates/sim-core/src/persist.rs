@@ -324,3 +324,152 @@ mod tests {
         assert!(restore_cluster(r#"{"kubesim_state_version": "x"}"#).is_err());
     }
 }
+
+/// The version of the whole-simulator document ([`save_simulator`]).
+pub const SIMULATOR_STATE_VERSION: u64 = 1;
+
+/// The whole simulator as one versioned JSON document: the cluster (as
+/// [`save_cluster`] writes it) and the learner's shell: files, history, variables,
+/// aliases, working directory and last exit status. What holds the terminal at the
+/// moment (an open editor, a streaming command, background jobs) is not saved: a
+/// restored session starts at a prompt, as a new login would.
+pub fn save_simulator(sim: &crate::Simulator) -> String {
+    let cluster: Value = serde_json::from_str(&save_cluster(&sim.cluster)).unwrap_or(Value::Null);
+    let shell = &sim.shell;
+    let files: Vec<Value> = shell
+        .vfs
+        .entries()
+        .filter_map(|(path, node)| match &node.kind {
+            crate::vfs::NodeKind::File(text) => Some(json!({"path": path, "content": text, "mtime": time_to_json(node.mtime)})),
+            crate::vfs::NodeKind::Dir => Some(json!({"path": path, "dir": true, "mtime": time_to_json(node.mtime)})),
+            crate::vfs::NodeKind::Null => None,
+        })
+        .collect();
+    let vars: serde_json::Map<String, Value> =
+        shell.vars.iter().map(|(k, v)| (k.clone(), json!({"value": v.value, "exported": v.exported}))).collect();
+    let doc = json!({
+        "kubesim_simulator_version": SIMULATOR_STATE_VERSION,
+        "cluster": cluster,
+        "shell": {
+            "history": shell.history,
+            "last_exit_code": shell.last_exit_code,
+            "cwd": shell.cwd,
+            "vars": vars,
+            "aliases": shell.aliases,
+            "files": files,
+        },
+    });
+    serde_json::to_string(&doc).unwrap_or_default()
+}
+
+/// Rebuilds a simulator from [`save_simulator`]'s document. Anything missing, of
+/// another version or malformed is an error value, never a panic; the caller keeps
+/// its current simulator and reports the error.
+pub fn restore_simulator(text: &str, config: crate::ClusterConfig) -> Result<crate::Simulator, String> {
+    let doc: Value = serde_json::from_str(text).map_err(|e| format!("kubesim state is not valid JSON: {e}"))?;
+    let root = doc.as_object().ok_or("kubesim state is not a JSON object")?;
+    let version = root
+        .get("kubesim_simulator_version")
+        .ok_or("not a kubesim simulator state: kubesim_simulator_version is missing")?
+        .as_u64()
+        .ok_or("kubesim_simulator_version is not a number")?;
+    if version != SIMULATOR_STATE_VERSION {
+        let which = if version < SIMULATOR_STATE_VERSION { "older" } else { "newer" };
+        return Err(format!(
+            "kubesim simulator state version {version} is {which} than this kubesim's ({SIMULATOR_STATE_VERSION}) and cannot be read"
+        ));
+    }
+    let cluster_doc = root.get("cluster").ok_or("kubesim state: cluster is missing")?;
+    let cluster = restore_cluster(&cluster_doc.to_string())?;
+    let shell_doc = root.get("shell").and_then(Value::as_object).ok_or("kubesim state: shell is missing")?;
+    let now = cluster.clock.now();
+    // The machine's own directories were made when the session began: the saved `/`
+    // carries that time, so a fresh shell made at it matches the saved tree.
+    let files_doc = shell_doc.get("files").and_then(Value::as_array).ok_or("kubesim state: shell files are missing")?;
+    let born = files_doc
+        .iter()
+        .find(|f| f.get("path").and_then(Value::as_str) == Some("/"))
+        .and_then(|f| time_from_json(f.get("mtime")))
+        .unwrap_or(now);
+    let mut shell = crate::shell::Shell::new_at(born);
+    let strings = |v: Option<&Value>| -> Vec<String> {
+        v.and_then(Value::as_array).map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    };
+    shell.history = strings(shell_doc.get("history"));
+    shell.last_exit_code = shell_doc.get("last_exit_code").and_then(Value::as_i64).and_then(|c| i32::try_from(c).ok()).unwrap_or(0);
+    if let Some(vars) = shell_doc.get("vars").and_then(Value::as_object) {
+        for (name, v) in vars {
+            let value = v.get("value").and_then(Value::as_str).ok_or_else(|| format!("kubesim state: variable {name} has no value"))?;
+            let exported = v.get("exported").and_then(Value::as_bool).unwrap_or(false);
+            shell.vars.insert(name.clone(), crate::shell::Var { value: value.to_string(), exported });
+        }
+    }
+    if let Some(aliases) = shell_doc.get("aliases").and_then(Value::as_object) {
+        shell.aliases = aliases.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))).collect();
+    }
+    for (i, f) in files_doc.iter().enumerate() {
+        let path = f.get("path").and_then(Value::as_str).ok_or_else(|| format!("kubesim state: file {i} has no path"))?;
+        let mtime = time_from_json(f.get("mtime")).unwrap_or(now);
+        let result = if f.get("dir").and_then(Value::as_bool).unwrap_or(false) {
+            shell.vfs.mkdir(path, true, mtime).or_else(|e| if shell.vfs.is_dir(path) { Ok(()) } else { Err(e) })
+        } else {
+            let content = f.get("content").and_then(Value::as_str).ok_or_else(|| format!("kubesim state: file {path} has no content"))?;
+            shell.vfs.write(path, content, false, mtime)
+        };
+        result.map_err(|e| format!("kubesim state: cannot restore {path}: {}", e.message()))?;
+    }
+    if let Some(cwd) = shell_doc.get("cwd").and_then(Value::as_str) {
+        if shell.vfs.is_dir(cwd) {
+            shell.cwd = cwd.to_string();
+        }
+    }
+    Ok(crate::Simulator::from_parts(cluster, shell, config))
+}
+
+#[cfg(test)]
+mod simulator_state_tests {
+    use super::*;
+    use crate::{ClusterConfig, Simulator};
+
+    #[test]
+    fn a_whole_session_survives_save_and_restore() {
+        let mut sim = Simulator::new(ClusterConfig::default());
+        for line in [
+            "kubectl create deployment web --image=nginx --replicas=2",
+            "mkdir -p manifests && echo 'kind: Service' > manifests/svc.yaml",
+            "cd manifests",
+            "export GREETING=hello",
+            "alias kg='kubectl get'",
+        ] {
+            sim.run_line(line);
+        }
+        let saved = save_simulator(&sim);
+        let mut restored = match restore_simulator(&saved, ClusterConfig::default()) {
+            Ok(s) => s,
+            Err(e) => panic!("restore failed: {e}"),
+        };
+        let shell_of = |doc: &str| serde_json::from_str::<Value>(doc).ok().and_then(|v| v.get("shell").cloned());
+        assert!(shell_of(&saved).is_some());
+        let (a, b) = (shell_of(&save_simulator(&restored)), shell_of(&saved));
+        if a != b {
+            panic!("the restored shell saves differently:\n{}\n{}", a.map(|v| v.to_string()).unwrap_or_default(), b.map(|v| v.to_string()).unwrap_or_default());
+        }
+        for line in ["pwd", "cat svc.yaml", "echo $GREETING", "kg deploy", "history"] {
+            assert_eq!(restored.run_line(line), sim.run_line(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn corrupt_and_foreign_states_are_errors() {
+        let config = ClusterConfig::default;
+        assert!(restore_simulator("", config()).is_err());
+        assert!(restore_simulator("{\"kubesim_simulator_version\": 99}", config()).unwrap_err().contains("newer"));
+        assert!(restore_simulator("{\"kubesim_simulator_version\": 0}", config()).unwrap_err().contains("older"));
+        assert!(restore_simulator("[1,2]", config()).is_err());
+        let sim = Simulator::new(ClusterConfig::default());
+        let saved = save_simulator(&sim);
+        for cut in [1, saved.len() / 3, saved.len() / 2, saved.len() - 1] {
+            assert!(restore_simulator(&saved[..cut], config()).is_err(), "truncated at {cut}");
+        }
+    }
+}

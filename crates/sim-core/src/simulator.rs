@@ -73,6 +73,11 @@ impl Simulator {
         Simulator { cluster, shell, config }
     }
 
+    /// A simulator from restored parts (see `persist::restore_simulator`).
+    pub fn from_parts(cluster: Cluster, shell: Shell, config: ClusterConfig) -> Self {
+        Simulator { cluster, shell, config }
+    }
+
     /// Runs one line as the learner typed it and returns what it printed.
     pub fn run_line(&mut self, line: &str) -> Output {
         let output = self.shell.run_line(&mut self.cluster, line);

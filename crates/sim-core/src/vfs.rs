@@ -110,6 +110,11 @@ impl Vfs {
         vfs
     }
 
+    /// Every path and what it names, in path order (for saving the learner's files).
+    pub fn entries(&self) -> impl Iterator<Item = (&String, &Node)> {
+        self.nodes.iter()
+    }
+
     /// Bytes in use and the limit, for `df`-like messages and tests.
     pub fn usage(&self) -> (usize, usize) {
         (self.used, self.limit)
