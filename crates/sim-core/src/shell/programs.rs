@@ -88,6 +88,7 @@ pub(super) const PROGRAMS: &[(&str, Where, Program)] = &[
     ("touch", Where::Bin, coreutils::touch),
     ("tr", Where::Bin, coreutils::tr),
     ("true", Where::Builtin, |_, _, _, _, _| 0),
+    (":", Where::Builtin, |_, _, _, _, _| 0),
     ("type", Where::Builtin, type_builtin),
     ("unalias", Where::Builtin, unalias),
     ("uname", Where::Bin, uname),
