@@ -92,7 +92,7 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
                 shown = minify(&config);
             }
             match format.as_str() {
-                "" | "yaml" => out.out(&super::yaml::to_string(&shown.0)),
+                "" | "yaml" => out.out(&crate::printers::yaml::to_string(&shown.0)),
                 "json" => out.out(&crate::printers::json::to_string(&shown.0)),
                 other if other.starts_with("jsonpath=") => {
                     let template = &other["jsonpath=".len()..];

@@ -54,7 +54,7 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
         out.err("kubesim: 'kubectl edit' needs the terminal's editor, which this session does not have\n");
         return 1;
     };
-    let text = format!("{HEADER}{}", super::yaml::to_string(&object));
+    let text = format!("{HEADER}{}", crate::printers::yaml::to_string(&object));
     // kubectl writes the buffer to a temporary file named kubectl-edit-<random>.yaml.
     let path = format!("/tmp/kubectl-edit-{}.yaml", cluster.rng.next_u64() % 10_000_000_000);
     let data = json!({"kind": target.rt.kind_name, "apiVersion": target.rt.api_version(), "namespace": ns, "name": target.name, "original": object});
@@ -130,7 +130,7 @@ mod tests {
         super::super::run(&mut c, &args, None, &mut out);
         let original = apiserver::get(&c, Kind::Deployment, "default", "web").map(|o| o.to_json()).unwrap_or_default();
         let data = json!({"kind": "Deployment", "apiVersion": "apps/v1", "namespace": "default", "name": "web", "original": original}).to_string();
-        let yaml = format!("{HEADER}{}", super::super::yaml::to_string(&original));
+        let yaml = format!("{HEADER}{}", crate::printers::yaml::to_string(&original));
         let mut out = Output::default();
         assert_eq!(finish(&mut c, &data, Some(&yaml), &mut out), 0);
         assert_eq!(out.stdout, "Edit cancelled, no changes made.\n");

@@ -83,7 +83,7 @@ impl<'a> Host<'a> {
         if !sh.vfs.is_dir(&dir) {
             sh.vfs.mkdir(&dir, true, now).map_err(|e| e.message().to_string())?;
         }
-        let text = super::yaml::to_string(&config.0);
+        let text = crate::printers::yaml::to_string(&config.0);
         sh.vfs.write(&kubeconfig_path(), &text, false, now).map_err(|e| e.message().to_string())
     }
 

@@ -41,7 +41,6 @@ pub mod set;
 pub mod host;
 pub mod manifest;
 pub mod output;
-pub mod yaml;
 
 use crate::cluster::Cluster;
 use crate::simulator::Output;

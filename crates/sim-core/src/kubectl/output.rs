@@ -97,7 +97,7 @@ pub fn print_result(rt: &ResourceType, object: &Value, format: &str, operation: 
     let name = object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("");
     match format {
         "name" => out.out(&format!("{}/{}\n", rt.qualified_kind_lower(), name)),
-        "yaml" => out.out(&super::yaml::to_string(object)),
+        "yaml" => out.out(&crate::printers::yaml::to_string(object)),
         "json" => out.out(&crate::printers::json::to_string(object)),
         _ => out.out(&format!("{}/{} {}{}\n", rt.qualified_kind_lower(), name, operation, dry_run.suffix())),
     }
@@ -113,7 +113,7 @@ pub fn print_collected(objects: &[Value], format: &str, out: &mut Output) {
             if format == "json" {
                 out.out(&crate::printers::json::to_string(one));
             } else {
-                out.out(&super::yaml::to_string(one));
+                out.out(&crate::printers::yaml::to_string(one));
             }
         }
         many => {
@@ -130,7 +130,7 @@ pub fn print_collected(objects: &[Value], format: &str, out: &mut Output) {
                 out.out(&text);
             } else {
                 let list = serde_json::json!({"apiVersion": "v1", "items": many, "kind": "List", "metadata": {}});
-                out.out(&super::yaml::to_string(&list));
+                out.out(&crate::printers::yaml::to_string(&list));
             }
         }
     }

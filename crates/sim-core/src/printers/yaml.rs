@@ -763,3 +763,50 @@ mod kubectl_captures {
         }
     }
 }
+
+#[cfg(test)]
+mod cases_from_kubectl_dry_runs {
+    use super::*;
+    use serde_json::json;
+
+    /// `kubectl create service nodeport web --tcp=80:8080 --dry-run=client -o yaml`
+    /// from the real kubectl 1.32.
+    #[test]
+    fn service_as_kubectl_prints_it() {
+        let v = json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"creationTimestamp": null, "labels": {"app": "web"}, "name": "web"},
+            "spec": {"ports": [{"name": "80-8080", "nodePort": 30080, "port": 80, "protocol": "TCP", "targetPort": 8080}],
+                     "selector": {"app": "web"}, "type": "NodePort"},
+            "status": {"loadBalancer": {}}});
+        let want = "apiVersion: v1\nkind: Service\nmetadata:\n  creationTimestamp: null\n  labels:\n    app: web\n  name: web\nspec:\n  ports:\n  - name: 80-8080\n    nodePort: 30080\n    port: 80\n    protocol: TCP\n    targetPort: 8080\n  selector:\n    app: web\n  type: NodePort\nstatus:\n  loadBalancer: {}\n";
+        assert_eq!(to_string(&v), want);
+    }
+
+    #[test]
+    fn strings_are_quoted_only_when_needed() {
+        let v = json!({"a": "80", "b": "true", "c": "", "d": "nginx:1.27", "e": "*x", "f": "a: b", "g": "yes", "h": "1.5", "i": "2024-01-01", "j": "- x", "k": "it's"});
+        let want = "a: \"80\"\nb: \"true\"\nc: \"\"\nd: nginx:1.27\ne: '*x'\nf: 'a: b'\ng: \"yes\"\nh: \"1.5\"\ni: \"2024-01-01\"\nj: '- x'\nk: it's\n";
+        assert_eq!(to_string(&v), want);
+    }
+
+    #[test]
+    fn multi_line_strings_are_literal_blocks() {
+        let v = json!({"metadata": {"annotations": {"x": "{\"a\":1}\n", "w": "a\nb"}}});
+        assert_eq!(to_string(&v), "metadata:\n  annotations:\n    w: |-\n      a\n      b\n    x: |\n      {\"a\":1}\n");
+    }
+
+    #[test]
+    fn long_plain_strings_fold_past_column_80() {
+        let words = "word ".repeat(30);
+        let v = json!({"k": words.trim_end()});
+        let text = to_string(&v);
+        assert!(text.lines().count() > 1, "{text}");
+        assert!(text.lines().skip(1).all(|l| l.starts_with("  word")), "{text}");
+    }
+
+    #[test]
+    fn nested_sequences_and_natural_key_order() {
+        let v = json!({"a10": 1, "a2": 2, "list": [["x", "z"], []]});
+        assert_eq!(to_string(&v), "a2: 2\na10: 1\nlist:\n- - x\n  - z\n- []\n");
+    }
+}
