@@ -11,7 +11,7 @@
 
 use serde_json::{Map, Value};
 
-use super::create::{field_validation, namespace_of, object_namespace, send_create, Errors};
+use super::create::{field_validation, namespace_of, object_namespace, read_manifests, send_create, Errors};
 use super::flags;
 use super::host::Host;
 use super::manifest::{self, Document};
@@ -60,25 +60,10 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Optio
         ));
         return 1;
     }
-    let format = flags.string("output");
-    if let Err(code) = output::check_output_format(&format, out) {
-        return code;
-    }
-    let dry_run = match output::dry_run(cluster, &flags, out) {
-        Ok(d) => d,
+    let (format, dry_run, docs) = match read_manifests(cluster, host, &flags, &filenames, stdin, "apply", out) {
+        Ok(read) => read,
         Err(code) => return code,
     };
-    let docs = match manifest::read_all(host, &filenames, flags.bool("recursive"), stdin) {
-        Ok(d) => d,
-        Err(text) => {
-            out.err(&text);
-            return 1;
-        }
-    };
-    if docs.is_empty() {
-        out.err("error: no objects passed to apply\n");
-        return 1;
-    }
     let namespace = namespace_of(host, &flags);
     let validation = field_validation(&flags);
     let mut errors = Errors::default();

@@ -79,25 +79,10 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Optio
         out.err("error: must specify one of -f and -k\n");
         return 1;
     }
-    let format = flags.string("output");
-    if let Err(code) = output::check_output_format(&format, out) {
-        return code;
-    }
-    let dry_run = match output::dry_run(cluster, &flags, out) {
-        Ok(d) => d,
+    let (format, dry_run, docs) = match read_manifests(cluster, host, &flags, &filenames, stdin, "create", out) {
+        Ok(read) => read,
         Err(code) => return code,
     };
-    let docs = match manifest::read_all(host, &filenames, flags.bool("recursive"), stdin) {
-        Ok(d) => d,
-        Err(text) => {
-            out.err(&text);
-            return 1;
-        }
-    };
-    if docs.is_empty() {
-        out.err("error: no objects passed to create\n");
-        return 1;
-    }
     let namespace = namespace_of(host, &flags);
     let validation = field_validation(&flags);
     let mut errors = Errors::default();
@@ -811,4 +796,30 @@ mod tests {
         assert_eq!(kubectl(&mut c, "create ns dev").stderr, "Error from server (AlreadyExists): namespaces \"dev\" already exists\n");
         assert_eq!(kubectl(&mut c, "create cm cfg -n dev --from-literal=a=b").stdout, "configmap/cfg created\n");
     }
+}
+
+/// What `create -f` and `apply -f` settle before sending anything, in kubectl's
+/// order: the output format, the dry-run mode, then the documents (none is an error
+/// naming the verb). `Err` is the exit code, the message already written.
+pub(super) fn read_manifests(
+    cluster: &Cluster,
+    host: &Host,
+    flags: &ParsedFlags,
+    filenames: &[String],
+    stdin: Option<&str>,
+    verb: &str,
+    out: &mut Output,
+) -> Result<(String, DryRun, Vec<Document>), i32> {
+    let format = flags.string("output");
+    output::check_output_format(&format, out)?;
+    let dry_run = output::dry_run(cluster, flags, out)?;
+    let docs = manifest::read_all(host, filenames, flags.bool("recursive"), stdin).map_err(|text| {
+        out.err(&text);
+        1
+    })?;
+    if docs.is_empty() {
+        out.err(&format!("error: no objects passed to {verb}\n"));
+        return Err(1);
+    }
+    Ok((format, dry_run, docs))
 }
