@@ -1,10 +1,5 @@
-//! Fuzz target: the lesson parser (`lessons/*.md` format) on arbitrary markdown.
+//! libFuzzer entry for `lesson_parse`; the body is `kubesim_fuzz_targets::lesson_parse` (crates/fuzz-targets),
+//! which the stable smoke test in `cargo test` runs too.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    let source = String::from_utf8_lossy(data);
-    let _ = lesson::parse_lesson("fuzz.md", &source);
-    let _ = lesson::parse::split_commands(&source);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| kubesim_fuzz_targets::lesson_parse(data));
