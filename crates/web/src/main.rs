@@ -6,6 +6,9 @@
 //! - [`session`]: the terminal session: keys in, bytes out, lines run through sim-core.
 //! - `xterm`: thin wasm-bindgen bindings to `@xterm/xterm` and `@xterm/addon-fit`.
 //! - `components`: the Yew components, one per file.
+//! - [`course`]: the lessons compiled in (`build.rs`) and the learner's progress in each.
+//! - [`route`]: deep links (`#/lesson/<id>/step/<n>`, `#/sandbox`, `#/preview`) and embed mode.
+//! - [`persistence`]: the saved progress document and storage keys.
 //!
 //! Everything but `xterm` and `components` is plain Rust and is tested natively with
 //! `cargo test -p kubesim-web`; the page itself is tested in headless Chromium by
@@ -14,14 +17,19 @@
 // Natively only the tests use the session; the browser build uses all of it.
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
+mod course;
 mod keys;
 mod line_editor;
+mod persistence;
+mod route;
 mod session;
 
 #[cfg(target_arch = "wasm32")]
 mod components;
 #[cfg(target_arch = "wasm32")]
 mod xterm;
+#[cfg(target_arch = "wasm32")]
+mod xterm_options;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
