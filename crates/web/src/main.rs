@@ -4,6 +4,7 @@
 //! - [`keys`]: xterm.js input strings decoded into keys.
 //! - [`line_editor`]: the prompt's line editor (readline's bindings) and its screen updates.
 //! - [`session`]: the terminal session: keys in, bytes out, lines run through sim-core.
+//! - `panic_hook`: a panic saves the learner's work and shows a Reload banner.
 //! - `xterm`: thin wasm-bindgen bindings to `@xterm/xterm` and `@xterm/addon-fit`.
 //! - `components`: the Yew components, one per file.
 //! - [`course`]: the lessons compiled in (`build.rs`) and the learner's progress in each.
@@ -27,12 +28,15 @@ mod session;
 #[cfg(target_arch = "wasm32")]
 mod components;
 #[cfg(target_arch = "wasm32")]
+mod panic_hook;
+#[cfg(target_arch = "wasm32")]
 mod xterm;
 #[cfg(target_arch = "wasm32")]
 mod xterm_options;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    panic_hook::install();
     yew::Renderer::<components::app::App>::new().render();
 }
 

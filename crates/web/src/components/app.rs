@@ -1,19 +1,16 @@
 //! The page: a title bar and the terminal filling the rest of the window.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use k8s_openapi::chrono::Duration;
 use sim_core::{ClusterConfig, Simulator};
 use yew::prelude::*;
 
 use crate::components::terminal_pane::TerminalPane;
-use crate::session::{Session, SessionHandle};
+use crate::session::SessionHandle;
 
 #[function_component(App)]
 pub fn app() -> Html {
     // One session for the life of the page; components share it by handle.
-    let session = use_memo((), |_| SessionHandle(Rc::new(RefCell::new(Session::new(browser_simulator())))));
+    let session = use_memo((), |_| SessionHandle::new(browser_simulator()));
     html! {
         <div class="kubesim">
             <header class="kubesim-bar">
