@@ -48,10 +48,6 @@ impl Course {
     pub fn lesson(&self, id: &str) -> Option<&Lesson> {
         self.lessons.iter().find(|l| l.meta.id == id)
     }
-
-    pub fn position(&self, id: &str) -> Option<usize> {
-        self.lessons.iter().position(|l| l.meta.id == id)
-    }
 }
 
 /// A learner's progress through one lesson, as saved: the engine's [`Progress`] plus
@@ -218,7 +214,7 @@ mod tests {
         let ids: Vec<&str> = course.lessons.iter().map(|l| l.meta.id.as_str()).collect();
         assert_eq!(ids.first(), Some(&"services-clusterip"));
         assert!(ids.len() >= 6, "{ids:?}");
-        assert_eq!(course.position("services-nodeport"), Some(1));
+        assert_eq!(ids.get(1), Some(&"services-nodeport"));
     }
 
     #[test]
