@@ -211,17 +211,16 @@ impl Controller {
     }
 
     /// Where the page opens: the address, else (embed) the embedded lesson, else
-    /// where the learner was, else the first lesson not complete.
+    /// where the learner was, else the course's home page.
     fn initial_route(&self, saved: Option<String>) -> Route {
         let embed = self.state.borrow().embed.clone();
         let parsed = Route::parse(&current_hash());
         let route = match (parsed, embed) {
             (Route::Home, Some(Embed { lesson: Some(id) })) => Route::Lesson { id, step: 0 },
             (Route::Home, Some(Embed { lesson: None })) => Route::Sandbox,
-            (Route::Home, None) => match saved.map(|s| Route::parse(&s)) {
-                Some(r) if r != Route::Home => r,
-                _ => self.first_unfinished(),
-            },
+            // A returning learner goes back to where they were; a new one sees the
+            // course's home page (with the sandbox's terminal).
+            (Route::Home, None) => saved.map(|s| Route::parse(&s)).unwrap_or(Route::Home),
             (route, _) => route,
         };
         let route = self.valid(route);
@@ -252,7 +251,6 @@ impl Controller {
                     self.first_unfinished()
                 }
             },
-            Route::Home => self.first_unfinished(),
             other => other,
         }
     }
@@ -375,7 +373,14 @@ impl Controller {
                 }
             }
         }
-        self.state.borrow_mut().route = route.clone();
+        {
+            let mut state = self.state.borrow_mut();
+            // A "done" message belongs to the step it was said on.
+            if state.route != route {
+                state.status.clear();
+            }
+            state.route = route.clone();
+        }
         self.after_route(&route);
         self.save_progress();
         self.rerender();
@@ -705,9 +710,10 @@ impl Controller {
     }
 }
 
-/// The narrow layout's breakpoint, as in `static/kubesim.css`: the outline starts folded.
+/// Below the wide layout's breakpoint (`static/kubesim.css`) the outline sits above
+/// the lesson, folded.
 fn narrow_screen() -> bool {
-    window().and_then(|w| w.match_media("(max-width: 900px)").ok().flatten()).is_some_and(|m| m.matches())
+    window().and_then(|w| w.match_media("(max-width: 1279px)").ok().flatten()).is_some_and(|m| m.matches())
 }
 
 fn apply_theme(dark: bool) {
@@ -864,7 +870,20 @@ pub fn app() -> Html {
                 </>
             }
         }
-        Route::Sandbox | Route::Home => {
+        Route::Home => {
+            let next = controller.first_unfinished();
+            let started = !state.trackers.is_empty();
+            html! {
+                <article class="ks-lesson-body ks-home">
+                    <h1 id="ks-step-title" tabindex="-1">{ "Kubernetes Services, hands on" }</h1>
+                    <p>{ "Six short lessons on how traffic reaches your pods: ClusterIP and cluster DNS, NodePort, LoadBalancer, externalTrafficPolicy, Ingress, and choosing between them." }</p>
+                    <p>{ "Each lesson gives you a cluster of your own in the terminal. Type real kubectl commands, or press a lesson's Run buttons; the checks turn green as you go, and everything is saved in this browser." }</p>
+                    <p><a class="ks-button ks-primary" href={next.to_hash()}>{ if started { "Continue the course" } else { "Start the course" } }</a></p>
+                    <p>{ "The terminal beside this page is a sandbox: a kind cluster with a control plane and two workers. Try " }<code>{ "kubectl get nodes" }</code>{ "." }</p>
+                </article>
+            }
+        }
+        Route::Sandbox => {
             let c = controller.clone();
             let reset = Callback::from(move |_| c.act(LessonAction::ResetCluster));
             html! {

@@ -9,7 +9,7 @@ use web_sys::HtmlElement;
 use yew::prelude::*;
 
 /// The lesson pane's share of the row, in percent, and its limits.
-const DEFAULT: f64 = 42.0;
+const DEFAULT: f64 = 36.0;
 const MIN: f64 = 20.0;
 const MAX: f64 = 75.0;
 const KEY_STEP: f64 = 4.0;
