@@ -267,6 +267,15 @@ test("embed mode, keyboard-only navigation, narrow screens and the sandbox", asy
     await page.keyboard.press("Enter");
     await page.waitForURL(/step\/2$/);
 
+    // The screen-reader toggle switches xterm.js's accessibility tree on and off.
+    assert.equal(await page.locator(".xterm-accessibility-tree").count(), 0);
+    const reader = page.getByRole("button", { name: "Screen reader mode" });
+    await reader.click();
+    assert.equal(await reader.getAttribute("aria-pressed"), "true");
+    await page.locator(".xterm-accessibility-tree").waitFor({ state: "attached" });
+    await reader.click();
+    await page.locator(".xterm-accessibility-tree").waitFor({ state: "detached" });
+
     // An unknown lesson says so and opens the course.
     await page.goto(`${site}#/lesson/no-such-lesson/step/1`);
     await page.locator(".ks-notice", { hasText: 'There is no lesson "no-such-lesson"' }).waitFor();
