@@ -61,6 +61,9 @@ struct CourseState {
     screen_reader: bool,
 }
 
+/// The page's one controller: the session (which owns the simulator), the course,
+/// and the small state the views render from. Every button and event ends up in one
+/// of its methods; views re-render through `rerender` after each.
 pub struct Controller {
     session: SessionHandle,
     course: Rc<Course>,
@@ -609,6 +612,10 @@ impl Controller {
     /// A fresh start cluster for the open lesson (or sandbox); progress stays.
     fn reset_cluster(&self) {
         let slot = self.state.borrow().slot.clone();
+        if slot == PREVIEW_SLOT {
+            self.start_preview_cluster();
+            return;
+        }
         let sim = self.fresh_slot(&slot);
         self.session.replace_simulator(sim);
         self.save_cluster();
