@@ -27,9 +27,11 @@ thread_local! {
     static PANICKING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Installs the hook (once, at start-up).
+/// Installs the hook (once, before the app renders). Through Yew: its renderer
+/// replaces any other hook with `console_error_panic_hook`'s unless one was set
+/// this way.
 pub fn install() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         // A panic inside the hook (or a second one after an abort left borrows
         // behind) must not loop: the first one already saved and showed the banner.
         if PANICKING.with(|p| p.replace(true)) {

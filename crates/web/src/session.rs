@@ -172,6 +172,13 @@ impl Session {
         }
         let mut out = String::new();
         self.write_text(&output.display, &mut out);
+        if output.display.contains("\x1b[2J") && !self.queued.is_empty() && !self.simulator.interactive() {
+            // A full-screen redraw (`watch`) wiped the note about queued lines.
+            let queued: Vec<String> = self.queued.iter().cloned().collect();
+            for line in queued {
+                self.queue_note(&line, &mut out);
+            }
+        }
         self.after_program_step(&mut out, now_unix_millis);
         out
     }
@@ -255,10 +262,13 @@ impl Session {
         } else {
             // Erase what is half-typed.
             let cursor = state.editor.cursor();
+            let typed = state.editor.len() > 0;
             state.editor = LineEditor::new();
             state.after_tab = false;
-            geometry.move_cursor(cursor, 0, out);
-            out.push_str("\x1b[J");
+            if typed {
+                geometry.move_cursor(cursor, 0, out);
+                out.push_str("\x1b[J");
+            }
         }
         let mut lines = line.split('\n').peekable();
         while let Some(text) = lines.next() {
@@ -1159,23 +1169,35 @@ mod tests {
 
     #[test]
     fn a_stream_prints_on_the_clock_and_ctrl_c_ends_it() {
+        // `watch` is a foreground program redrawing on the virtual clock (`kubectl get
+        // -w` and `logs -f` take the same path through feed_keys and poll).
         let mut s = session();
         s.handle_input("kubectl create deployment web --image=nginx\r", START);
-        let out = s.handle_input("kubectl get pods -w\r", START + 1_000);
+        let out = s.handle_input("watch -n 1 kubectl get pods\r", START + 1_000);
         assert!(matches!(s.mode(), Mode::Program { .. }), "{out}");
-        let first_rows = out.matches("\r\n").count();
+        assert!(out.contains("Every 1.0s: kubectl get pods"), "{out}");
+        assert!(!out.contains("Running"), "{out}");
         // Keys other than Ctrl-C do nothing; time makes the pod go Running.
-        s.handle_input("x", START + 2_000);
+        assert_eq!(s.handle_input("x", START + 1_000), "");
         let mut streamed = String::new();
         for second in 2..60 {
             streamed.push_str(&s.tick(START + second * 1_000));
         }
-        assert!(streamed.contains("Running"), "{out}{streamed}");
-        assert!(first_rows >= 2, "{out}");
+        assert!(streamed.contains("Running"), "{streamed}");
+        assert!(matches!(s.mode(), Mode::Program { .. }));
         assert!(s.take_events().contains(&SessionEvent::Ticked));
-        let out = s.handle_input("\x03", START + 61_000);
-        assert!(out.starts_with("^C\r\n") && out.ends_with(PROMPT), "{out}");
-        assert_eq!(s.take_events(), vec![SessionEvent::CommandFinished { line: "kubectl get pods -w".into(), exit_code: 130 }]);
+        // A queued line's note survives watch's full-screen redraws.
+        s.run_command("echo next", START + 60_000);
+        let redraw = s.tick(START + 62_000);
+        assert!(redraw.contains("\x1b[2J") && redraw.contains("will run when this command ends"), "{redraw}");
+        assert_eq!(s.take_events(), vec![SessionEvent::Ticked]);
+        let out = s.handle_input("\x03", START + 62_000);
+        assert!(out.starts_with("^C\r\n") && out.ends_with(&format!("{PROMPT}echo next\r\nnext\r\n{PROMPT}")), "{out}");
+        assert_eq!(s.take_events(), vec![
+            SessionEvent::CommandFinished { line: "watch -n 1 kubectl get pods".into(), exit_code: 130 },
+            SessionEvent::CommandFinished { line: "echo next".into(), exit_code: 0 },
+        ]);
+        assert_eq!(s.simulator().shell.last_exit_code, 0);
     }
 
     #[test]
