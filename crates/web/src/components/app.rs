@@ -31,6 +31,9 @@ use crate::persistence::{self, AUTOSAVE_KEY, KEY_PREFIX, PROGRESS_KEY, SANDBOX_S
 use crate::route::{embed_from_query, Embed, Route};
 use crate::session::{SessionEvent, SessionHandle, Subscription};
 
+/// How often clock ticks re-run the checks.
+const TICK_CHECK_INTERVAL_MILLIS: f64 = 1000.0;
+
 /// The slot of the preview's simulator: never saved (an author's scratch cluster).
 const PREVIEW_SLOT: &str = "preview";
 
@@ -73,6 +76,8 @@ pub struct Controller {
     subscription: RefCell<Option<Subscription>>,
     /// The simulator as it was before the learner's next command (see [`Controller::replay`]).
     probe: RefCell<Option<Simulator>>,
+    /// When checks last ran on a clock tick (wall-clock milliseconds).
+    last_tick_check: std::cell::Cell<f64>,
 }
 
 impl PartialEq for Controller {
@@ -176,6 +181,7 @@ impl Controller {
             rerender: RefCell::new(None),
             subscription: RefCell::new(None),
             probe: RefCell::new(None),
+            last_tick_check: std::cell::Cell::new(0.0),
         };
         for n in notices {
             controller.notice(true, n);
@@ -488,7 +494,13 @@ impl Controller {
             }
             SessionEvent::Ticked => {
                 // Controllers move with time alone (pods become Ready): re-check, and
-                // redraw only when something turned.
+                // redraw only when something turned. The session ticks four times a
+                // second; checks (a curl copies the simulator) are run once a second.
+                let now = js_sys::Date::now();
+                if now - self.last_tick_check.get() < TICK_CHECK_INTERVAL_MILLIS {
+                    return;
+                }
+                self.last_tick_check.set(now);
                 if self.refresh_checks() {
                     self.save_progress();
                     self.rerender();
