@@ -184,3 +184,120 @@ test("offline page from file:// with no network: the same session works", async 
   const requests = await exerciseTerminal(url, { offline: true, screenshot: "offline.png" });
   assert.deepEqual(requests.filter((r) => r !== url && !r.startsWith("data:")), [], "the offline page loaded other files");
 });
+
+/** The last `n` lines of the terminal's text. */
+async function lastLines(page, n) {
+  const text = (await terminalText(page)) ?? "";
+  return text.split("\n").slice(-n);
+}
+
+test("bash at the prompt and programs that hold the terminal: nano, watch, Tab, Ctrl-R, paste, Run", async () => {
+  const { page, problems, close } = await openPage(env("KUBESIM_SITE_URL"), { offline: false });
+  try {
+    await waitForText(page, exactly([escape(PROMPT)]), "the first prompt");
+
+    // nano: a full-screen editor drawn with cursor addressing; type a manifest, write
+    // it out (Ctrl-O, Enter) and exit (Ctrl-X), then apply it.
+    await page.keyboard.type("nano svc.yaml");
+    await page.keyboard.press("Enter");
+    await waitForText(page, /^ {2}GNU nano 7\.2 +svc\.yaml/m, "nano's title bar");
+    await waitForText(page, /\^X Exit/, "nano's shortcut bar");
+    const [, rows] = await page.evaluate(() => window.kubesimTerminalSize());
+    const manifest = ["apiVersion: v1", "kind: Service", "metadata:", "  name: web", "spec:", "  selector:", "    app: web", "  ports:", "  - port: 80"];
+    for (const line of manifest) {
+      await page.keyboard.type(line);
+      await page.keyboard.press("Enter");
+    }
+    // The text sits on the screen rows below the title bar, as nano draws it.
+    const screen = await waitForText(page, /^ {4}app: web$/m, "the typed manifest in the editor");
+    const screenLines = screen.split("\n");
+    assert.equal(screenLines.length, rows, `the editor fills the ${rows}-row screen:\n${screen}`);
+    assert.deepEqual(screenLines.slice(1, 1 + manifest.length), manifest);
+    assert.match(screenLines[0], /Modified\s*$/);
+    await page.keyboard.press("Control+O");
+    await waitForText(page, /File Name to Write: svc\.yaml/, "the file name prompt");
+    await page.keyboard.press("Enter");
+    await waitForText(page, /\[ Wrote 9 lines \]/, "the write confirmation");
+    await page.keyboard.press("Control+X");
+    await waitForText(page, exactly([escape(PROMPT)]), "the prompt on a cleared screen after nano");
+    await page.keyboard.type("kubectl apply -f svc.yaml");
+    await page.keyboard.press("Enter");
+    await waitForText(page, exactly([escape(PROMPT + "kubectl apply -f svc.yaml"), "service/web created", escape(PROMPT)]), "kubectl apply of the saved file");
+
+    // Tab completes a resource type; Enter runs the completed line.
+    await page.keyboard.type("kubectl create deployment web --image=nginx --replicas=2");
+    await page.keyboard.press("Enter");
+    await waitForText(page, /deployment\.apps\/web created\nlearner@kubesim:~\$ $/, "the deployment");
+    await page.keyboard.type("kubectl get dep");
+    await page.keyboard.press("Tab");
+    await waitForText(page, /\nlearner@kubesim:~\$ kubectl get deployments $/, "Tab to complete `dep`");
+    await page.keyboard.press("Enter");
+    await waitForText(page, /kubectl get deployments \nNAME +READY +UP-TO-DATE +AVAILABLE +AGE\nweb +/, "the completed command's table");
+
+    // `watch` holds the terminal and redraws as the pods start on the virtual clock,
+    // which follows the wall clock (`kubectl get -w` and `logs -f` stream through the
+    // same path); Ctrl-C gives the prompt back.
+    await page.keyboard.type("watch -n 1 kubectl get pods");
+    await page.keyboard.press("Enter");
+    await waitForText(page, /^Every 1\.0s: kubectl get pods .*\n\nNAME +READY +STATUS +RESTARTS +AGE\n(web-\S+ .*\n?){2}/m, "watch's first screen");
+    await waitForText(page, /\nweb-\S+ +1\/1 +Running +0 +\d+s\nweb-\S+ +1\/1 +Running/, "the pods Running in a later redraw");
+    assert.ok(!(await terminalText(page)).endsWith(PROMPT), "the prompt came back while watching");
+    // A lesson's Run while watch holds the terminal: queued with a note, run after Ctrl-C.
+    await page.evaluate(() => window.kubesimRunCommand("echo after the watch"));
+    await waitForText(page, /kubesim: `echo after the watch` will run when this command ends \(Ctrl-C stops it\)/, "the queue note");
+    await page.keyboard.press("Control+C");
+    await waitForText(page, /\^C\nlearner@kubesim:~\$ echo after the watch\nafter the watch\nlearner@kubesim:~\$ $/, "Ctrl-C, then the queued line");
+
+    // Ctrl-R searches the history backwards; Enter runs the match.
+    await page.keyboard.press("Control+R");
+    await page.keyboard.type("get dep");
+    await waitForText(page, /\n\(reverse-i-search\)`get dep': kubectl get deployments $/, "the reverse search line");
+    await page.keyboard.press("Enter");
+    await waitForText(page, /\nlearner@kubesim:~\$ kubectl get deployments ?\nNAME +READY +UP-TO-DATE +AVAILABLE +AGE\nweb +2\/2 .*\nlearner@kubesim:~\$ $/, "the found command's output");
+
+    // A pasted here-document (bracketed by xterm.js) runs line by line with `> ` prompts.
+    await page.evaluate(() => window.kubesimTerminalPaste("cat <<EOF > note.txt\nfirst line\n  indented\nEOF\ncat note.txt\n"));
+    await waitForText(page, /\nlearner@kubesim:~\$ cat <<EOF > note\.txt\n> first line\n>   indented\n> EOF\nlearner@kubesim:~\$ cat note\.txt\nfirst line\n  indented\nlearner@kubesim:~\$ $/, "the pasted here-document");
+
+    // Ctrl-D on an empty line: bash's `exit`, and the terminal says it stays.
+    await page.keyboard.press("Control+D");
+    await waitForText(page, /\nlearner@kubesim:~\$ exit\nkubesim: this terminal stays open; there is no machine to log out of\nlearner@kubesim:~\$ $/, "Ctrl-D");
+
+    assert.deepEqual(problems, [], "the page reported problems");
+  } finally {
+    await close();
+  }
+});
+
+test("an internal error saves the learner's work and shows a Reload banner", async () => {
+  const { page, problems, close } = await openPage(env("KUBESIM_SITE_URL"), { offline: false });
+  try {
+    await waitForText(page, exactly([escape(PROMPT)]), "the first prompt");
+    await page.keyboard.type("echo saved > proof.txt");
+    await page.keyboard.press("Enter");
+    await waitForText(page, /proof\.txt\nlearner@kubesim:~\$ $/, "the command before the crash");
+    // The panic happens with the simulator borrowed: the hook saves the autosave the
+    // session kept after the last command. The wasm call then traps.
+    const error = await page.evaluate(() => {
+      try {
+        window.kubesimCrashTest();
+        return null;
+      } catch (e) {
+        return String(e);
+      }
+    });
+    assert.ok(error, "the crash hook returned normally");
+    const banner = page.locator("#kubesim-crash");
+    await banner.waitFor({ timeout: 5000 }).catch((e) => assert.fail(`no banner (${error}): ${problems.join("\n")}`));
+    assert.match(await banner.innerText(), /kubesim hit an internal error; your work was saved/);
+    assert.equal(await banner.locator("button").innerText(), "Reload");
+    const saved = await page.evaluate(() => window.localStorage.getItem("kubesim.autosave.v1"));
+    assert.ok(saved && saved.includes("echo saved > proof.txt"), `autosave: ${saved && saved.slice(0, 200)}`);
+    assert.ok(problems.some((p) => p.includes("kubesim: internal error")), problems.join("\n"));
+    // Reload is a plain page reload.
+    await banner.locator("button").click();
+    await waitForText(page, exactly([escape(PROMPT)]), "the prompt after Reload");
+  } finally {
+    await close();
+  }
+});

@@ -29,15 +29,28 @@ pub enum Key {
     Ignored,
     /// A control key other than the ones above, by its letter: `Ctrl('c')` for `\x03`.
     Ctrl(char),
+    /// The start and end markers of a bracketed paste (`ESC [200~` / `ESC [201~`),
+    /// which xterm.js sends around pasted text once the program turned the mode on.
+    PasteStart,
+    PasteEnd,
 }
 
 /// Splits one `onData` string into keys.
+#[cfg(test)]
 pub fn decode(data: &str) -> Vec<Key> {
+    decode_raw(data).into_iter().map(|(key, _)| key).filter(|key| *key != Key::Ignored).collect()
+}
+
+/// Splits one `onData` string into keys, each with the input it came from, so that
+/// what follows a key that hands the terminal to a program (Enter on `nano x`) can go
+/// to that program byte for byte.
+pub fn decode_raw(data: &str) -> Vec<(Key, String)> {
     let chars: Vec<char> = data.chars().collect();
     let mut keys = Vec::new();
     let mut text = String::new();
     let mut i = 0;
     while let Some(&c) = chars.get(i) {
+        let key_start = i;
         i += 1;
         let key = match c {
             '\r' => {
@@ -68,14 +81,15 @@ pub fn decode(data: &str) -> Vec<Key> {
             }
         };
         if !text.is_empty() {
-            keys.push(Key::Text(std::mem::take(&mut text)));
+            let text = std::mem::take(&mut text);
+            keys.push((Key::Text(text.clone()), text));
         }
-        if key != Key::Ignored {
-            keys.push(key);
-        }
+        let raw: String = chars.get(key_start..i).unwrap_or(&[]).iter().collect();
+        // Unknown sequences still carry their bytes, for a program that knows them.
+        keys.push((key, raw));
     }
     if !text.is_empty() {
-        keys.push(Key::Text(text));
+        keys.push((Key::Text(text.clone()), text));
     }
     keys
 }
@@ -133,7 +147,9 @@ fn csi_key(params: &str, last: char) -> Key {
         ("1" | "7", '~') => Key::Home,
         ("4" | "8", '~') => Key::End,
         ("3", '~') => Key::Delete,
-        // Bracketed-paste markers (200~/201~) and keys we do not bind.
+        ("200", '~') => Key::PasteStart,
+        ("201", '~') => Key::PasteEnd,
+        // Keys we do not bind.
         _ => Key::Ignored,
     }
 }
@@ -180,7 +196,13 @@ mod tests {
             Enter,
             text("x")
         ]);
-        assert_eq!(decode("\x1b[200~ls\x1b[201~"), vec![text("ls")]);
+        assert_eq!(decode("\x1b[200~ls\x1b[201~"), vec![PasteStart, text("ls"), PasteEnd]);
+    }
+
+    #[test]
+    fn raw_input_follows_each_key() {
+        let raw: Vec<String> = decode_raw("ab\r\x1b[Ax\x1b[99~").into_iter().map(|(_, raw)| raw).collect();
+        assert_eq!(raw, vec!["ab", "\r", "\x1b[A", "x", "\x1b[99~"]);
     }
 
     #[test]

@@ -42,6 +42,20 @@ impl LineEditor {
         self.chars.len()
     }
 
+    /// Replaces the line (a completion, a history search result); the cursor is a
+    /// character index, clamped into the line.
+    pub fn set(&mut self, text: &str, cursor: usize) {
+        self.chars = text.chars().filter(|c| !c.is_control()).collect();
+        self.cursor = cursor.min(self.chars.len());
+        self.history_index = None;
+    }
+
+    /// The cursor as a byte offset into [`LineEditor::text`] (what sim-core's
+    /// completion takes).
+    pub fn byte_cursor(&self) -> usize {
+        self.chars.iter().take(self.cursor).map(|c| c.len_utf8()).sum()
+    }
+
     /// Hands over the finished line and starts a new, empty one.
     pub fn take_line(&mut self) -> String {
         let line = self.text();

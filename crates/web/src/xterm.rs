@@ -29,6 +29,11 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn focus(this: &Terminal);
 
+    /// Pastes text as the user's paste would arrive (line ends as `\r`, bracketed
+    /// when the program asked for it).
+    #[wasm_bindgen(method)]
+    pub fn paste(this: &Terminal, data: &str);
+
     #[wasm_bindgen(method)]
     pub fn dispose(this: &Terminal);
 
@@ -41,6 +46,16 @@ extern "C" {
     /// Data typed or pasted by the user, as a terminal would send it to a program.
     #[wasm_bindgen(method, js_name = onData)]
     pub fn on_data(this: &Terminal, listener: &Closure<dyn FnMut(String)>) -> Disposable;
+
+    /// Keyboard events before xterm.js handles them; returning false stops it.
+    #[wasm_bindgen(method, js_name = attachCustomKeyEventHandler)]
+    pub fn attach_custom_key_event_handler(this: &Terminal, handler: &Closure<dyn FnMut(web_sys::KeyboardEvent) -> bool>);
+
+    #[wasm_bindgen(method, js_name = hasSelection)]
+    pub fn has_selection(this: &Terminal) -> bool;
+
+    #[wasm_bindgen(method, js_name = getSelection)]
+    pub fn get_selection(this: &Terminal) -> String;
 
     #[wasm_bindgen(method, js_name = loadAddon)]
     pub fn load_addon(this: &Terminal, addon: &FitAddon);

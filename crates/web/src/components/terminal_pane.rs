@@ -2,10 +2,15 @@
 //!
 //! Yew renders only the container; the terminal itself is created once the element
 //! is in the page (xterm.js measures its font there) and is torn down with the
-//! component. Keys go to the session, whose reply is written back; the session's
-//! clock follows the wall clock on a one-second timer as well as on each key.
+//! component. Keys go to the session, which writes its replies through the writer
+//! attached here; a 250 ms timer moves the simulator's clock to the wall clock and
+//! prints what streaming commands (`kubectl get -w`, `watch`, `logs -f`) emit.
+//!
+//! Copy and paste: Ctrl-Shift-C copies the selection (Ctrl-C stays SIGINT, as in a
+//! Linux terminal); Ctrl-Shift-V, Ctrl-V and the right-click menu's Paste reach
+//! xterm.js as a paste event, which it brackets for the session.
 
-use js_sys::{Date, Function, Reflect};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, ResizeObserver};
@@ -51,23 +56,36 @@ const TERMINAL_OPTIONS: &str = r##"{
     }
 }"##;
 
-/// Window hooks for the browser tests: the terminal's text, and its size as
-/// `[cols, rows]`.
+/// How often virtual time catches up with the wall clock (and streams print).
+const TICK_MILLIS: i32 = 250;
+
+/// Window hooks for the browser tests: the terminal's text, its size as
+/// `[cols, rows]`, a paste through xterm.js's own paste path (bracketed as a real
+/// paste is), a lesson's Run, and an internal error in the middle of a command (to
+/// prove the panic hook saves the work and shows its banner).
 const TEXT_HOOK: &str = "kubesimTerminalText";
 const SIZE_HOOK: &str = "kubesimTerminalSize";
+const PASTE_HOOK: &str = "kubesimTerminalPaste";
+const RUN_HOOK: &str = "kubesimRunCommand";
+const CRASH_HOOK: &str = "kubesimCrashTest";
+const HOOKS: [&str; 5] = [TEXT_HOOK, SIZE_HOOK, PASTE_HOOK, RUN_HOOK, CRASH_HOOK];
 
 /// A live terminal and everything wired to it; dropping it unhooks and disposes all.
 struct MountedTerminal {
     terminal: Terminal,
+    session: SessionHandle,
     data_listener: Disposable,
     resize_observer: ResizeObserver,
     clock_interval: i32,
     // Closures handed to JavaScript must live as long as JavaScript may call them.
+    _on_key: Closure<dyn FnMut(web_sys::KeyboardEvent) -> bool>,
     _on_data: Closure<dyn FnMut(String)>,
     _on_resize: Closure<dyn FnMut()>,
     _on_tick: Closure<dyn FnMut()>,
     _text_hook: Closure<dyn Fn() -> String>,
     _size_hook: Closure<dyn Fn() -> Vec<u32>>,
+    _hooks: [Closure<dyn Fn(String)>; 2],
+    _crash_hook: Closure<dyn Fn()>,
 }
 
 impl MountedTerminal {
@@ -78,22 +96,36 @@ impl MountedTerminal {
         terminal.load_addon(&fit);
         terminal.open(element);
         fit.fit();
-        session.0.borrow_mut().resize(terminal.cols() as usize);
-        let greeting = session.0.borrow_mut().start();
-        terminal.write(&greeting);
+        {
+            let terminal = terminal.clone();
+            session.attach_terminal(move |text| terminal.write(text));
+        }
+        crate::panic_hook::watch(&session);
+        session.start(terminal.cols() as usize, terminal.rows() as usize);
         terminal.focus();
 
-        let on_data = {
-            let (terminal, session) = (terminal.clone(), session.clone());
-            Closure::<dyn FnMut(String)>::new(move |data: String| {
-                // xterm.js parses writes asynchronously, so input never arrives while the
-                // session is busy; if it ever did, dropping it beats a panic.
-                let Ok(mut session) = session.0.try_borrow_mut() else { return };
-                let reply = session.handle_input(&data, Date::now() as i64);
-                if !reply.is_empty() {
-                    terminal.write(&reply);
+        let on_key = {
+            let terminal = terminal.clone();
+            Closure::<dyn FnMut(web_sys::KeyboardEvent) -> bool>::new(move |event: web_sys::KeyboardEvent| {
+                let copy = event.type_() == "keydown"
+                    && event.ctrl_key()
+                    && event.shift_key()
+                    && event.key().eq_ignore_ascii_case("c");
+                if copy && terminal.has_selection() {
+                    copy_to_clipboard(&terminal.get_selection());
+                    event.prevent_default();
+                    return false;
                 }
+                true
             })
+        };
+        terminal.attach_custom_key_event_handler(&on_key);
+
+        let on_data = {
+            let session = session.clone();
+            // xterm.js calls this from its own event handlers, never while the session
+            // is busy, so the handle's borrow cannot clash.
+            Closure::<dyn FnMut(String)>::new(move |data: String| session.input(&data))
         };
         let data_listener = terminal.on_data(&on_data);
 
@@ -103,9 +135,7 @@ impl MountedTerminal {
             let (terminal, session) = (terminal.clone(), session.clone());
             Closure::<dyn FnMut()>::new(move || {
                 fit.fit();
-                if let Ok(mut session) = session.0.try_borrow_mut() {
-                    session.resize(terminal.cols() as usize);
-                }
+                session.resize(terminal.cols() as usize, terminal.rows() as usize);
             })
         };
         let resize_observer = ResizeObserver::new(on_resize.as_ref().unchecked_ref())?;
@@ -113,14 +143,10 @@ impl MountedTerminal {
 
         let on_tick = {
             let session = session.clone();
-            Closure::<dyn FnMut()>::new(move || {
-                if let Ok(mut session) = session.0.try_borrow_mut() {
-                    session.tick(Date::now() as i64);
-                }
-            })
+            Closure::<dyn FnMut()>::new(move || session.tick())
         };
         let clock_interval = window
-            .set_interval_with_callback_and_timeout_and_arguments_0(on_tick.as_ref().unchecked_ref(), 1000)?;
+            .set_interval_with_callback_and_timeout_and_arguments_0(on_tick.as_ref().unchecked_ref(), TICK_MILLIS)?;
 
         let text_hook = {
             let terminal = terminal.clone();
@@ -132,18 +158,50 @@ impl MountedTerminal {
             Closure::<dyn Fn() -> Vec<u32>>::new(move || vec![terminal.cols(), terminal.rows()])
         };
         Reflect::set(&window, &SIZE_HOOK.into(), size_hook.as_ref().unchecked_ref::<Function>())?;
+        let paste_hook = {
+            let terminal = terminal.clone();
+            Closure::<dyn Fn(String)>::new(move |text: String| terminal.paste(&text))
+        };
+        Reflect::set(&window, &PASTE_HOOK.into(), paste_hook.as_ref().unchecked_ref::<Function>())?;
+        let run_hook = {
+            let session = session.clone();
+            Closure::<dyn Fn(String)>::new(move |line: String| session.run_command(&line))
+        };
+        Reflect::set(&window, &RUN_HOOK.into(), run_hook.as_ref().unchecked_ref::<Function>())?;
+        let crash_hook = {
+            let session = session.clone();
+            Closure::<dyn Fn()>::new(move || {
+                session.with_simulator(|_| panic!("kubesimCrashTest: a test of the panic hook"));
+            })
+        };
+        Reflect::set(&window, &CRASH_HOOK.into(), crash_hook.as_ref().unchecked_ref::<Function>())?;
 
         Ok(MountedTerminal {
             terminal,
+            session,
             data_listener,
             resize_observer,
             clock_interval,
+            _on_key: on_key,
             _on_data: on_data,
             _on_resize: on_resize,
             _on_tick: on_tick,
             _text_hook: text_hook,
             _size_hook: size_hook,
+            _hooks: [paste_hook, run_hook],
+            _crash_hook: crash_hook,
         })
+    }
+}
+
+/// `navigator.clipboard.writeText(text)`; the promise is left to settle (a refusal,
+/// e.g. on a page without focus, only means nothing was copied).
+fn copy_to_clipboard(text: &str) {
+    let navigator = web_sys::window().map(|w| JsValue::from(w.navigator()));
+    let clipboard = navigator.and_then(|n| Reflect::get(&n, &"clipboard".into()).ok());
+    let Some(clipboard) = clipboard.filter(|c| c.is_object()) else { return };
+    if let Ok(write) = Reflect::get(&clipboard, &"writeText".into()).and_then(|f| f.dyn_into::<Function>()) {
+        let _ = write.call1(&clipboard, &text.into());
     }
 }
 
@@ -151,9 +209,11 @@ impl Drop for MountedTerminal {
     fn drop(&mut self) {
         if let Some(window) = web_sys::window() {
             window.clear_interval_with_handle(self.clock_interval);
-            let _ = Reflect::delete_property(&window, &TEXT_HOOK.into());
-            let _ = Reflect::delete_property(&window, &SIZE_HOOK.into());
+            for hook in HOOKS {
+                let _ = Reflect::delete_property(&window, &hook.into());
+            }
         }
+        self.session.detach_terminal();
         self.resize_observer.disconnect();
         self.data_listener.dispose();
         self.terminal.dispose();
