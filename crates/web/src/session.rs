@@ -27,6 +27,9 @@ use sim_core::Simulator;
 use crate::keys::{decode_raw, Key};
 use crate::line_editor::{render_change, LineEditor, LineGeometry};
 
+/// readline's `completion-query-items`: more candidates than this ask first.
+const COMPLETION_QUERY_ITEMS: usize = 100;
+
 /// bash's secondary prompt (`PS2`), shown while a command is incomplete (an open
 /// here-document, quote or `\` continuation).
 const PS2: &str = "> ";
@@ -70,6 +73,9 @@ pub struct PromptState {
     pub continued: Option<String>,
     /// Whether the last key was a Tab (a second one lists the candidates).
     pub after_tab: bool,
+    /// Candidates waiting for the answer to readline's `Display all N
+    /// possibilities? (y or n)`.
+    pub asking: Option<Vec<String>>,
 }
 
 impl PromptState {
@@ -305,6 +311,20 @@ impl Session {
         let Mode::Prompt(state) = &mut self.mode else { return };
         let geometry = state.geometry(self.cols);
         let after_tab = std::mem::replace(&mut state.after_tab, false);
+        if let Some(candidates) = state.asking.take() {
+            // readline's get_y_or_n: y or space lists, anything else declines; the
+            // answer is not echoed and a new line starts either way.
+            out.push_str("\r\n");
+            let state = state.clone();
+            self.output_col = 0;
+            if matches!(&key, Key::Text(t) if t.starts_with(['y', 'Y', ' '])) {
+                let mut listing = String::new();
+                self.write_text(&list_in_columns(&candidates, self.cols), &mut listing);
+                out.push_str(&listing);
+            }
+            self.redraw_prompt(state, out);
+            return;
+        }
         let before = state.editor.clone();
         let editor = &mut state.editor;
         match key {
@@ -437,6 +457,18 @@ impl Session {
         let end = state.editor.len();
         geometry.move_cursor(state.editor.cursor(), end, out);
         out.push_str("\r\n");
+        let mut shown = completion.candidates.clone();
+        shown.sort_unstable();
+        shown.dedup();
+        if shown.len() > COMPLETION_QUERY_ITEMS {
+            let question = format!("Display all {} possibilities? (y or n)", shown.len());
+            state.asking = Some(shown);
+            self.output_col = 0;
+            let mut text = String::new();
+            self.write_text(&question, &mut text);
+            out.push_str(&text);
+            return;
+        }
         let state = state.clone();
         self.output_col = 0;
         let mut listing = String::new();
@@ -606,7 +638,7 @@ impl Session {
     }
 
     fn prompt_state(&self, origin_col: usize, continued: Option<String>) -> PromptState {
-        PromptState { editor: LineEditor::new(), prompt: self.simulator.prompt(), origin_col, continued, after_tab: false }
+        PromptState { editor: LineEditor::new(), prompt: self.simulator.prompt(), origin_col, continued, after_tab: false, asking: None }
     }
 
     fn new_prompt(&mut self) -> String {
@@ -1111,6 +1143,25 @@ mod tests {
         // The line is still there to edit.
         s.handle_input("lete\r", 0);
         assert_eq!(s.simulator().shell.history.last().map(String::as_str), Some("kubectl delete"));
+    }
+
+    #[test]
+    fn more_than_a_hundred_candidates_ask_first() {
+        let mut s = session();
+        let now = s.simulator().cluster.clock.now();
+        for i in 0..120 {
+            let written = s.simulator_mut().shell.vfs.write(&format!("/home/learner/f{i:03}.yaml"), "", false, now);
+            assert!(written.is_ok());
+        }
+        assert_eq!(s.handle_input("cat f\t", 0), "cat f");
+        let out = s.handle_input("\t", 0);
+        assert_eq!(out, "\r\nDisplay all 120 possibilities? (y or n)");
+        // n declines: a new line and the prompt with the line again.
+        assert_eq!(s.handle_input("n", 0), format!("\r\n{PROMPT}cat f"));
+        s.handle_input("\t", 0);
+        s.handle_input("\t", 0);
+        let out = s.handle_input("y", 0);
+        assert!(out.starts_with("\r\nf000.yaml  ") && out.contains("f119.yaml") && out.ends_with(&format!("{PROMPT}cat f")), "{out}");
     }
 
     #[test]
