@@ -276,6 +276,8 @@ test("an internal error saves the learner's work and shows a Reload banner", asy
     await page.keyboard.type("echo saved > proof.txt");
     await page.keyboard.press("Enter");
     await waitForText(page, /proof\.txt\nlearner@kubesim:~\$ $/, "the command before the crash");
+    // The autosave follows a command on the next clock tick (250 ms).
+    await page.waitForTimeout(700);
     // The panic happens with the simulator borrowed: the hook saves the autosave the
     // session kept after the last command. The wasm call then traps.
     const error = await page.evaluate(() => {
