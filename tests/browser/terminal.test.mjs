@@ -47,13 +47,14 @@ function env(name) {
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Opens a page in a fresh Chromium profile; returns it with the problems it logs. */
-async function openPage(url, { offline }) {
+async function openPage(url, { offline, permissions = [] }) {
   const profile = mkdtempSync(join(tmpdir(), "kubesim-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: env("KUBESIM_CHROMIUM"),
     headless: true,
     args: CHROMIUM_FLAGS,
     viewport: { width: 1000, height: 640 },
+    permissions,
   });
   const problems = [];
   const requests = [];
@@ -191,8 +192,9 @@ async function lastLines(page, n) {
   return text.split("\n").slice(-n);
 }
 
-test("bash at the prompt and programs that hold the terminal: nano, watch, Tab, Ctrl-R, paste, Run", async () => {
-  const { page, problems, close } = await openPage(env("KUBESIM_SITE_URL"), { offline: false });
+test("bash at the prompt and programs that hold the terminal: nano, watch, Tab, Ctrl-R, paste, Run, copy", async () => {
+  const permissions = ["clipboard-read", "clipboard-write"];
+  const { page, problems, close } = await openPage(env("KUBESIM_SITE_URL"), { offline: false, permissions });
   try {
     await waitForText(page, exactly([escape(PROMPT)]), "the first prompt");
 
@@ -262,6 +264,21 @@ test("bash at the prompt and programs that hold the terminal: nano, watch, Tab, 
     // Ctrl-D on an empty line: bash's `exit`, and the terminal says it stays.
     await page.keyboard.press("Control+D");
     await waitForText(page, /\nlearner@kubesim:~\$ exit\nkubesim: this terminal stays open; there is no machine to log out of\nlearner@kubesim:~\$ $/, "Ctrl-D");
+
+    // Copy: select a word with the mouse (double-click), Ctrl-Shift-C puts it on the
+    // clipboard (Ctrl-C stays the interrupt).
+    await page.keyboard.type("clear");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("echo copy-me");
+    await page.keyboard.press("Enter");
+    await waitForText(page, /\ncopy-me\nlearner@kubesim:~\$ $/, "the word to copy");
+    const box = await page.locator(".xterm-screen").boundingBox();
+    const [cols, screenRows] = await page.evaluate(() => window.kubesimTerminalSize());
+    const cell = { width: box.width / cols, height: box.height / screenRows };
+    // After `clear` the viewport's second row is the output line.
+    await page.mouse.dblclick(box.x + cell.width * 2.5, box.y + cell.height * 1.5);
+    await page.keyboard.press("Control+Shift+C");
+    await waitFor(async () => (await page.evaluate(() => navigator.clipboard.readText())) === "copy-me", "the selection on the clipboard");
 
     assert.deepEqual(problems, [], "the page reported problems");
   } finally {
