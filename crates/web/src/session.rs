@@ -44,7 +44,8 @@ const BRACKETED_PASTE_ON: &str = "\x1b[?2004h";
 pub enum SessionEvent {
     /// A command line finished (for a program that held the terminal, when it ended).
     CommandFinished { line: String, exit_code: i32 },
-    /// The simulator's virtual clock advanced by `poll()`.
+    /// The simulator's virtual clock advanced by `poll()`: every 250 ms while the
+    /// page is open (the terminal pane's timer), so keep handlers cheap.
     Ticked,
     /// The simulator was replaced ([`SessionHandle::replace_simulator`]).
     Replaced,
@@ -787,7 +788,8 @@ impl SessionHandle {
     }
 
     /// A lesson's Run button: see [`Session::run_command`] (queued with a visible note
-    /// while the editor or a streaming command holds the terminal).
+    /// while the editor or a streaming command holds the terminal). To open a file in
+    /// the editor from a lesson, run `nano PATH` this way.
     pub fn run_command(&self, line: &str) {
         let now = now_unix_millis();
         self.drive(|session| session.run_command(line, now));
