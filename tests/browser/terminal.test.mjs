@@ -221,10 +221,12 @@ test("bash at the prompt and programs that hold the terminal: nano, watch, Tab, 
     await page.keyboard.press("Enter");
     await waitForText(page, /\[ Wrote 9 lines \]/, "the write confirmation");
     await page.keyboard.press("Control+X");
-    await waitForText(page, exactly([escape(PROMPT)]), "the prompt on a cleared screen after nano");
+    // nano had the alternate screen: the screen from before comes back, as in a real
+    // terminal, with the prompt after the `nano` line.
+    await waitForText(page, exactly([escape(PROMPT + "nano svc.yaml"), escape(PROMPT)]), "the screen from before nano");
     await page.keyboard.type("kubectl apply -f svc.yaml");
     await page.keyboard.press("Enter");
-    await waitForText(page, exactly([escape(PROMPT + "kubectl apply -f svc.yaml"), "service/web created", escape(PROMPT)]), "kubectl apply of the saved file");
+    await waitForText(page, exactly([escape(PROMPT + "nano svc.yaml"), escape(PROMPT + "kubectl apply -f svc.yaml"), "service/web created", escape(PROMPT)]), "kubectl apply of the saved file");
 
     // Tab completes a resource type; Enter runs the completed line.
     await page.keyboard.type("kubectl create deployment web --image=nginx --replicas=2");

@@ -27,6 +27,10 @@ use sim_core::Simulator;
 use crate::keys::{decode_raw, Key};
 use crate::line_editor::{render_change, LineEditor, LineGeometry};
 
+/// xterm's alternate screen with the cursor saved (DECSET/DECRST 1049).
+const ALT_SCREEN_ON: &str = "\x1b[?1049h";
+const ALT_SCREEN_OFF: &str = "\x1b[?1049l";
+
 /// readline's `completion-query-items`: more candidates than this ask first.
 const COMPLETION_QUERY_ITEMS: usize = 100;
 
@@ -104,6 +108,10 @@ pub struct Session {
     /// Column the terminal cursor is at after everything written so far, tracked so a
     /// prompt printed after output without a final newline still edits correctly.
     output_col: usize,
+    /// Whether the editor has the alternate screen (xterm's 1049 mode), as nano and
+    /// vim take it: leaving it brings back the screen from before, as in a real
+    /// terminal, with the prompt after the `nano FILE` line.
+    alt_screen: bool,
     /// Lines from [`Session::run_command`] waiting for a program to give the terminal back.
     queued: VecDeque<String>,
     events: Vec<SessionEvent>,
@@ -117,6 +125,7 @@ impl Session {
             cols: 80,
             rows: 24,
             output_col: 0,
+            alt_screen: false,
             queued: VecDeque::new(),
             events: Vec::new(),
         };
@@ -249,8 +258,13 @@ impl Session {
         self.queued.clear();
         self.output_col = 0;
         self.events.push(SessionEvent::Replaced);
-        // Home, erase the screen and the scrollback, then the prompt.
-        let mut out = String::from("\x1b[0m\x1b[H\x1b[2J\x1b[3J");
+        // Back to the normal screen; home, erase the screen and the scrollback, then
+        // the prompt.
+        let mut out = String::new();
+        if std::mem::take(&mut self.alt_screen) {
+            out.push_str(ALT_SCREEN_OFF);
+        }
+        out.push_str("\x1b[0m\x1b[H\x1b[2J\x1b[3J");
         out.push_str(&self.new_prompt());
         out
     }
@@ -544,6 +558,10 @@ impl Session {
         self.output_col = 0;
         self.simulator.advance_to_unix_millis(now_unix_millis);
         let output = self.simulator.run_line(line);
+        if self.simulator.interactive() {
+            out.push_str(ALT_SCREEN_ON);
+            self.alt_screen = true;
+        }
         self.write_text(&output.display, out);
         if self.program_holds_terminal() {
             // The editor drew itself for 80x24; draw it again at the terminal's size.
@@ -566,7 +584,18 @@ impl Session {
     fn program_input(&mut self, input: &str, now_unix_millis: i64, out: &mut String) {
         self.simulator.advance_to_unix_millis(now_unix_millis);
         let output = self.simulator.feed_keys(input);
-        self.write_text(&output.display, out);
+        let mut display = output.display.as_str();
+        if self.alt_screen && !self.simulator.interactive() {
+            // The editor closed: sim-core clears the screen for a plain terminal; here
+            // the normal screen comes back instead, and what follows (`kubectl edit`'s
+            // result) is printed on it.
+            display = display.strip_prefix("\x1b[H\x1b[2J").unwrap_or(display);
+            out.push_str(ALT_SCREEN_OFF);
+            self.alt_screen = false;
+            self.output_col = 0;
+        }
+        let display = display.to_string();
+        self.write_text(&display, out);
         self.after_program_step(out, now_unix_millis);
     }
 
@@ -1226,6 +1255,7 @@ mod tests {
         let mut s = session();
         s.resize(100, 30);
         let out = s.handle_input("nano svc.yaml\r", 0);
+        assert!(out.starts_with(&format!("nano svc.yaml\r\n{ALT_SCREEN_ON}")), "{out}");
         assert!(matches!(s.mode(), Mode::Program { .. }));
         assert!(out.contains("GNU nano"), "{out}");
         // Drawn for the terminal's 30 rows: the shortcut bar is on the last two.
@@ -1236,7 +1266,8 @@ mod tests {
         assert!(out.contains("File Name to Write"), "{out}");
         s.handle_input("\r", 0);
         let out = s.handle_input("\x18", 0);
-        assert!(out.ends_with(PROMPT), "{out}");
+        // Back on the normal screen, where the prompt follows the `nano` line.
+        assert_eq!(out, format!("{ALT_SCREEN_OFF}{PROMPT}"));
         assert!(matches!(s.mode(), Mode::Prompt(_)));
         assert_eq!(s.take_events(), vec![SessionEvent::CommandFinished { line: "nano svc.yaml".into(), exit_code: 0 }]);
         let out = s.handle_input("kubectl apply -f svc.yaml\r", 0);
