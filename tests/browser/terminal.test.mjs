@@ -47,13 +47,14 @@ function env(name) {
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Opens a page in a fresh Chromium profile; returns it with the problems it logs. */
-async function openPage(url, { offline }) {
+async function openPage(url, { offline, permissions = [] }) {
   const profile = mkdtempSync(join(tmpdir(), "kubesim-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: env("KUBESIM_CHROMIUM"),
     headless: true,
     args: CHROMIUM_FLAGS,
     viewport: { width: 1000, height: 640 },
+    permissions,
   });
   const problems = [];
   const requests = [];
@@ -191,8 +192,9 @@ async function lastLines(page, n) {
   return text.split("\n").slice(-n);
 }
 
-test("bash at the prompt and programs that hold the terminal: nano, watch, Tab, Ctrl-R, paste, Run", async () => {
-  const { page, problems, close } = await openPage(env("KUBESIM_SITE_URL"), { offline: false });
+test("bash at the prompt and programs that hold the terminal: nano, watch, Tab, Ctrl-R, paste, Run, copy", async () => {
+  const permissions = ["clipboard-read", "clipboard-write"];
+  const { page, problems, close } = await openPage(env("KUBESIM_SITE_URL"), { offline: false, permissions });
   try {
     await waitForText(page, exactly([escape(PROMPT)]), "the first prompt");
 
@@ -219,10 +221,12 @@ test("bash at the prompt and programs that hold the terminal: nano, watch, Tab, 
     await page.keyboard.press("Enter");
     await waitForText(page, /\[ Wrote 9 lines \]/, "the write confirmation");
     await page.keyboard.press("Control+X");
-    await waitForText(page, exactly([escape(PROMPT)]), "the prompt on a cleared screen after nano");
+    // nano had the alternate screen: the screen from before comes back, as in a real
+    // terminal, with the prompt after the `nano` line.
+    await waitForText(page, exactly([escape(PROMPT + "nano svc.yaml"), escape(PROMPT)]), "the screen from before nano");
     await page.keyboard.type("kubectl apply -f svc.yaml");
     await page.keyboard.press("Enter");
-    await waitForText(page, exactly([escape(PROMPT + "kubectl apply -f svc.yaml"), "service/web created", escape(PROMPT)]), "kubectl apply of the saved file");
+    await waitForText(page, exactly([escape(PROMPT + "nano svc.yaml"), escape(PROMPT + "kubectl apply -f svc.yaml"), "service/web created", escape(PROMPT)]), "kubectl apply of the saved file");
 
     // Tab completes a resource type; Enter runs the completed line.
     await page.keyboard.type("kubectl create deployment web --image=nginx --replicas=2");
@@ -263,6 +267,21 @@ test("bash at the prompt and programs that hold the terminal: nano, watch, Tab, 
     await page.keyboard.press("Control+D");
     await waitForText(page, /\nlearner@kubesim:~\$ exit\nkubesim: this terminal stays open; there is no machine to log out of\nlearner@kubesim:~\$ $/, "Ctrl-D");
 
+    // Copy: select a word with the mouse (double-click), Ctrl-Shift-C puts it on the
+    // clipboard (Ctrl-C stays the interrupt).
+    await page.keyboard.type("clear");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("echo copy-me");
+    await page.keyboard.press("Enter");
+    await waitForText(page, /\ncopy-me\nlearner@kubesim:~\$ $/, "the word to copy");
+    const box = await page.locator(".xterm-screen").boundingBox();
+    const [cols, screenRows] = await page.evaluate(() => window.kubesimTerminalSize());
+    const cell = { width: box.width / cols, height: box.height / screenRows };
+    // After `clear` the viewport's second row is the output line.
+    await page.mouse.dblclick(box.x + cell.width * 2.5, box.y + cell.height * 1.5);
+    await page.keyboard.press("Control+Shift+C");
+    await waitFor(async () => (await page.evaluate(() => navigator.clipboard.readText())) === "copy-me", "the selection on the clipboard");
+
     assert.deepEqual(problems, [], "the page reported problems");
   } finally {
     await close();
@@ -276,6 +295,8 @@ test("an internal error saves the learner's work and shows a Reload banner", asy
     await page.keyboard.type("echo saved > proof.txt");
     await page.keyboard.press("Enter");
     await waitForText(page, /proof\.txt\nlearner@kubesim:~\$ $/, "the command before the crash");
+    // The autosave follows a command on the next clock tick (250 ms).
+    await page.waitForTimeout(700);
     // The panic happens with the simulator borrowed: the hook saves the autosave the
     // session kept after the last command. The wasm call then traps.
     const error = await page.evaluate(() => {
