@@ -71,9 +71,11 @@ pub fn run_in(cluster: &mut Cluster, host: &mut host::Host, args: &[String], std
     // A namespace set in the kubeconfig (`kubectl config set-context --current
     // --namespace=X`) is every command's default: passed on as if typed.
     let mut context_namespace = None;
-    let talks_to_server = !matches!(verb, "help" | "options" | "config" | "completion" | "plugin" | "kustomize")
-        && !(verb == "version" && args.iter().any(|a| a == "--client" || a == "--client=true"))
-        && !args.iter().any(|a| a == "-h" || a == "--help");
+    // What never reaches the API server needs no context: help, the client's own
+    // version, kubeconfig editing.
+    let client_only = args.iter().any(|a| a == "-h" || a == "--help")
+        || (verb == "version" && args.iter().any(|a| a == "--client" || a == "--client=true"));
+    let talks_to_server = !client_only && !matches!(verb, "help" | "options" | "config" | "completion" | "plugin" | "kustomize");
     if help::COMMANDS.contains(&verb) && talks_to_server {
         match config::check_global_flags(host, verb, args, out) {
             Ok(ns) => context_namespace = ns,
