@@ -10,7 +10,6 @@
 use serde_json::{json, Map, Value};
 
 use super::create::{field_validation, namespace_of, send_create};
-use super::flags;
 use super::host::Host;
 use super::output::{self, DryRun};
 use crate::apiserver;
@@ -20,16 +19,8 @@ use crate::simulator::Output;
 use crate::store::Object;
 
 pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Option<&str>, out: &mut Output) -> i32 {
-    let flags = match flags::parse_or_report("expose", args, out) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let format = flags.string("output");
-    if let Err(code) = output::check_output_format(&format, out) {
-        return code;
-    }
-    let dry_run = match output::dry_run(cluster, &flags, out) {
-        Ok(d) => d,
+    let (flags, format, dry_run) = match output::mutating_flags(cluster, "expose", args, out) {
+        Ok(parsed) => parsed,
         Err(code) => return code,
     };
     let namespace = namespace_of(host, &flags);

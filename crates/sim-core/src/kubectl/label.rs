@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::create::{namespace_of, Errors};
-use super::flags;
 use super::host::Host;
 use super::output::{self, DryRun, Target};
 use crate::apiserver::{self, PatchOptions, PatchType};
@@ -35,16 +34,8 @@ pub fn run_annotate(cluster: &mut Cluster, host: &mut Host, args: &[String], std
 
 fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Option<&str>, out: &mut Output, which: Which) -> i32 {
     let command = if which == Which::Labels { "label" } else { "annotate" };
-    let flags = match flags::parse_or_report(command, args, out) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let format = flags.string("output");
-    if let Err(code) = output::check_output_format(&format, out) {
-        return code;
-    }
-    let dry_run = match output::dry_run(cluster, &flags, out) {
-        Ok(d) => d,
+    let (flags, format, dry_run) = match output::mutating_flags(cluster, command, args, out) {
+        Ok(parsed) => parsed,
         Err(code) => return code,
     };
     if flags.bool("list") {

@@ -75,6 +75,17 @@ pub fn dry_run(cluster: &Cluster, flags: &super::flags::ParsedFlags, out: &mut O
 const ALLOWED_FORMATS: &str =
     "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml";
 
+/// What every mutating verb reads first: its flags, `-o` (checked against the
+/// formats kubectl's PrintFlags accept) and `--dry-run`. `Err` is the exit code,
+/// the message already written.
+pub fn mutating_flags(cluster: &Cluster, path: &str, args: &[String], out: &mut Output) -> Result<(super::flags::ParsedFlags, String, DryRun), i32> {
+    let flags = super::flags::parse_or_report(path, args, out)?;
+    let format = flags.string("output");
+    check_output_format(&format, out)?;
+    let dry_run = dry_run(cluster, &flags, out)?;
+    Ok((flags, format, dry_run))
+}
+
 /// Checks `-o` before anything is sent, as `PrintFlags.ToPrinter` does.
 pub fn check_output_format(format: &str, out: &mut Output) -> Result<(), i32> {
     match format {

@@ -6,7 +6,6 @@
 use serde_json::Value;
 
 use super::create::{namespace_of, Errors};
-use super::flags;
 use super::host::Host;
 use super::manifest;
 use super::output::{self, DryRun};
@@ -15,16 +14,8 @@ use crate::cluster::Cluster;
 use crate::simulator::Output;
 
 pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Option<&str>, out: &mut Output) -> i32 {
-    let flags = match flags::parse_or_report("patch", args, out) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let format = flags.string("output");
-    if let Err(code) = output::check_output_format(&format, out) {
-        return code;
-    }
-    let dry_run = match output::dry_run(cluster, &flags, out) {
-        Ok(d) => d,
+    let (flags, format, dry_run) = match output::mutating_flags(cluster, "patch", args, out) {
+        Ok(parsed) => parsed,
         Err(code) => return code,
     };
     let patch_type = match flags.string("type").as_str() {
