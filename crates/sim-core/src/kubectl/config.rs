@@ -188,4 +188,64 @@ fn minify(config: &KubeConfig) -> KubeConfig {
     keep("clusters", &cluster, &mut v);
     keep("users", &user, &mut v);
     KubeConfig(v)
+}/// The last value of a global flag (`--context X`, `--context=X`) on a command line,
+/// looked for before `--`.
+fn global_value(args: &[String], name: &str) -> Option<String> {
+    let long = format!("--{name}");
+    let with_value = format!("{long}=");
+    let mut found = None;
+    let mut words = args.iter().take_while(|a| a.as_str() != "--");
+    while let Some(word) = words.next() {
+        if let Some(value) = word.strip_prefix(&with_value) {
+            found = Some(value.to_string());
+        } else if *word == long {
+            found = words.next().cloned();
+        }
+    }
+    found
 }
+
+/// The global flags that choose the kubeconfig and the context, checked as
+/// client-go's loader checks them before a command talks to the API server:
+/// `--kubeconfig` must name a file, `--context` a context in it, and
+/// `--request-timeout` must parse. Returns the namespace of the context chosen with
+/// `--context` (when it sets one). `-v` needs no check: kubesim keeps no logs to
+/// show, so any verbosity prints what verbosity 0 prints.
+pub fn check_global_flags(host: &Host, verb: &str, args: &[String], out: &mut Output) -> Result<Option<String>, i32> {
+    if let Some(timeout) = global_value(args, "request-timeout") {
+        let valid = timeout.parse::<i64>().is_ok() || flags::is_go_duration(&timeout);
+        if !valid {
+            out.err("error: Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)\n");
+            return Err(1);
+        }
+    }
+    if let Some(path) = global_value(args, "kubeconfig").filter(|p| !p.is_empty()) {
+        if host.resolve(&path) != super::host::kubeconfig_path() {
+            if host.read_file(&path).is_err() && !host.is_dir(&path) {
+                out.err(&format!("error: stat {path}: no such file or directory\n"));
+            } else {
+                out.err("kubesim: 'kubectl --kubeconfig' with a file other than ~/.kube/config is not simulated\n");
+            }
+            return Err(1);
+        }
+    }
+    let Some(context) = global_value(args, "context").filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    let config = host.kubeconfig();
+    match config.context(&context) {
+        Some(ctx) => Ok(ctx.pointer("/context/namespace").and_then(serde_json::Value::as_str).filter(|n| !n.is_empty()).map(str::to_string)),
+        None => {
+            // `kubectl version` asks for the server's version through a different
+            // loader path, which words the same failure differently.
+            if verb == "version" {
+                out.err(&format!("error: context \"{context}\" does not exist\n"));
+            } else {
+                out.err(&format!("Error in configuration: context was not found for specified context: {context}\n"));
+            }
+            Err(1)
+        }
+    }
+}
+
+

@@ -459,39 +459,32 @@ fn format_endpoint_slices(slices: &[&EndpointSlice], port_name: &str) -> String 
     let mut list: Vec<String> = Vec::new();
     let mut more = false;
     let mut count = 0;
+    let ready = |e: &k8s_openapi::api::discovery::v1::Endpoint| e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true);
+    // kubectl's formatEndpointSlices: ready endpoints are counted; the first MAX
+    // are listed, and once the list is full the rest only count.
+    let mut add = |e: &k8s_openapi::api::discovery::v1::Endpoint, text: String| {
+        if list.len() == MAX {
+            more = true;
+        }
+        if !ready(e) {
+            return;
+        }
+        if !more {
+            list.push(text);
+        }
+        count += 1;
+    };
     for slice in slices {
         let ports = slice.ports.as_deref().unwrap_or(&[]);
-        let ready = |e: &k8s_openapi::api::discovery::v1::Endpoint| e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true);
         if ports.is_empty() {
             for e in &slice.endpoints {
-                if list.len() == MAX {
-                    more = true;
-                }
-                if !ready(e) {
-                    continue;
-                }
-                if !more {
-                    list.push(e.addresses.first().cloned().unwrap_or_default());
-                }
-                count += 1;
+                add(e, e.addresses.first().cloned().unwrap_or_default());
             }
             continue;
         }
-        for port in ports {
-            if port.name.as_deref().unwrap_or("") != port_name {
-                continue;
-            }
+        for port in ports.iter().filter(|p| p.name.as_deref().unwrap_or("") == port_name) {
             for e in &slice.endpoints {
-                if list.len() == MAX {
-                    more = true;
-                }
-                if !ready(e) {
-                    continue;
-                }
-                if !more {
-                    list.push(join_host_port(e.addresses.first().map(String::as_str).unwrap_or(""), port.port.unwrap_or(0)));
-                }
-                count += 1;
+                add(e, join_host_port(e.addresses.first().map(String::as_str).unwrap_or(""), port.port.unwrap_or(0)));
             }
         }
     }

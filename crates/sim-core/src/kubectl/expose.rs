@@ -10,73 +10,36 @@
 use serde_json::{json, Map, Value};
 
 use super::create::{field_validation, namespace_of, send_create};
-use super::flags;
 use super::host::Host;
-use super::manifest;
 use super::output::{self, DryRun};
 use crate::apiserver;
 use crate::cluster::Cluster;
-use crate::resources::{self, Kind, ResourceType};
+use crate::resources::{self, Kind};
 use crate::simulator::Output;
 use crate::store::Object;
 
 pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Option<&str>, out: &mut Output) -> i32 {
-    let flags = match flags::parse_or_report("expose", args, out) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let format = flags.string("output");
-    if let Err(code) = output::check_output_format(&format, out) {
-        return code;
-    }
-    let dry_run = match output::dry_run(cluster, &flags, out) {
-        Ok(d) => d,
+    let (flags, format, dry_run) = match output::mutating_flags(cluster, "expose", args, out) {
+        Ok(parsed) => parsed,
         Err(code) => return code,
     };
     let namespace = namespace_of(host, &flags);
-    let (rt, name, ns): (&'static ResourceType, String, String) = {
-        let filenames = flags.list("filename");
-        if !filenames.is_empty() {
-            let docs = match manifest::read_all(host, &filenames, false, stdin) {
-                Ok(d) => d,
-                Err(t) => {
-                    out.err(&t);
-                    return 1;
-                }
-            };
-            let Some(doc) = docs.first() else {
-                out.err("error: no objects passed to expose\n");
-                return 1;
-            };
-            match doc.resource_type() {
-                Ok(rt) => {
-                    let ns = if doc.namespace().is_empty() { namespace.clone() } else { doc.namespace().to_string() };
-                    (rt, doc.name().to_string(), ns)
-                }
-                Err(m) => {
-                    out.err(&format!("error: {m}\n"));
-                    return 1;
-                }
-            }
-        } else {
-            if flags.positional.is_empty() {
-                out.err("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n");
-                return 1;
-            }
-            if flags.positional.len() == 1 && !flags.positional[0].contains('/') {
-                out.err("error: resource(s) were provided, but no name was specified\n");
-                return 1;
-            }
-            match output::resolve_targets(&flags.positional) {
-                Ok(ts) => match ts.into_iter().next() {
-                    Some(t) => (t.rt, t.name, namespace.clone()),
-                    None => return 1,
-                },
-                Err(t) => {
-                    out.err(&t);
-                    return 1;
-                }
-            }
+    let filenames = flags.list("filename");
+    let targets = if filenames.is_empty() {
+        output::named_targets(&flags.positional, &namespace)
+    } else {
+        output::file_targets(host, &filenames, false, stdin, &namespace)
+    };
+    // kubectl exposes the first object it is given.
+    let (rt, name, ns) = match targets.map(|t| t.into_iter().next()) {
+        Ok(Some((target, ns))) => (target.rt, target.name, ns),
+        Ok(None) => {
+            out.err("error: no objects passed to expose\n");
+            return 1;
+        }
+        Err(text) => {
+            out.err(&text);
+            return 1;
         }
     };
     let object = match apiserver::get(cluster, rt.kind, &ns, &name) {

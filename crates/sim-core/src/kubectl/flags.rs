@@ -310,6 +310,18 @@ pub fn reject_unsimulated(flags: &ParsedFlags, path: &str, names: &[&str], out: 
     }
 }
 
+/// The flags of `kubectl ARGV` when its command is `path` (`proxy`): how a
+/// background job's line as typed is read again when the job ends.
+pub fn parse_command_line(argv: &[String], path: &str) -> Option<ParsedFlags> {
+    let index = first_positional("", argv)?;
+    if argv.get(index).map(String::as_str) != Some(path) {
+        return None;
+    }
+    let mut rest: Vec<String> = argv[..index].to_vec();
+    rest.extend(argv.iter().skip(index + 1).cloned());
+    FlagSet::for_command(path).parse(&rest).ok()
+}
+
 /// The index in `args` of the first argument that is not a flag or a flag's value:
 /// how cobra finds a subcommand (`rollout status`) among flags (`stripFlags`).
 pub fn first_positional(path: &str, args: &[String]) -> Option<usize> {

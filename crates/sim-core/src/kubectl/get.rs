@@ -11,11 +11,13 @@
 use serde_json::{json, Value};
 
 use super::flags::ParsedFlags;
+use super::host::Host;
 use super::jsonpath::{self, JsonPath};
 use crate::cluster::Cluster;
 use crate::labels::{self, Selector};
 use crate::printers::{json as json_printer, table, tabwriter, yaml};
 use crate::resources::{self, Kind, ResourceType};
+use crate::shell::{Foreground, StreamJob};
 use crate::simulator::Output;
 use crate::store::{Object, ObjectKey};
 
@@ -263,6 +265,7 @@ fn field_value(object: &Object, key: &str) -> Option<String> {
 const UNSIMULATED_FLAGS: &[&str] = &["filename", "kustomize", "recursive", "raw", "subresource", "output-watch-events", "server-print"];
 
 /// Everything `kubectl get` reads from its flags.
+#[derive(Clone, Debug)]
 pub struct GetOptions {
     pub namespace: String,
     pub all_namespaces: bool,
@@ -326,7 +329,7 @@ struct Fetched {
 }
 
 /// `kubectl get ARGS`.
-pub fn run(cluster: &mut Cluster, args: &[String], out: &mut Output) -> i32 {
+pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], out: &mut Output) -> i32 {
     let flags = match super::flags::parse_or_report("get", args, out) {
         Ok(f) => f,
         Err(code) => return code,
@@ -352,7 +355,17 @@ pub fn run(cluster: &mut Cluster, args: &[String], out: &mut Output) -> i32 {
     }
     if options.watch {
         return match Watch::start_with(cluster, requests, options, out) {
-            Ok(_) => 0,
+            Ok(watch) => {
+                // In the browser's terminal the watch holds the terminal and prints
+                // each change as the virtual clock runs, until Ctrl-C; a batch run
+                // (script, transcript) shows the first listing and returns.
+                if let Some(sh) = host.shell.as_mut() {
+                    if sh.interactive_terminal {
+                        sh.foreground = Some(Foreground::Stream(Box::new(Watching(watch))));
+                    }
+                }
+                0
+            }
             Err(code) => code,
         };
     }
@@ -453,6 +466,23 @@ fn fetch(cluster: &Cluster, requests: &[Request], options: &GetOptions) -> Resul
     Ok((fetched, errors))
 }
 
+/// The foreground job of `kubectl get -w` on an interactive terminal. It never
+/// ends by itself: kubectl's watch runs until interrupted, and Ctrl-C ends it
+/// without a word from kubectl (the shell reports status 130).
+#[derive(Clone, Debug)]
+struct Watching(Watch);
+
+impl StreamJob for Watching {
+    fn poll(&mut self, cluster: &mut Cluster, out: &mut Output) -> Option<i32> {
+        self.0.poll(cluster, out);
+        None
+    }
+
+    fn clone_box(&self) -> Box<dyn StreamJob> {
+        Box::new(self.clone())
+    }
+}
+
 /// A `kubectl get -w` in progress. [`Watch::start`] prints what `kubectl get`
 /// prints (the initial table); each [`Watch::poll`] then prints one row per
 /// change in the store since the last call, aligned under the first table with
@@ -460,6 +490,7 @@ fn fetch(cluster: &Cluster, requests: &[Request], options: &GetOptions) -> Resul
 /// (deleted objects show their last state). A shell that can keep a command
 /// running calls `poll` as virtual time passes; one that cannot simply stops
 /// after `start`, which is what `kubectl get -w` does in scripts and tests.
+#[derive(Clone, Debug)]
 pub struct Watch {
     request: Request,
     options: GetOptions,
@@ -802,6 +833,47 @@ mod tests {
     }
 
     #[test]
+    fn watch_holds_the_interactive_terminal_until_ctrl_c() {
+        use crate::simulator::{ClusterConfig, Simulator};
+        let mut sim = Simulator::new(ClusterConfig::default());
+        sim.shell.set_interactive_terminal(true);
+        sim.run_line("kubectl create deployment web --image=nginx --replicas=1");
+        let start = sim.cluster.clock.now().timestamp_millis();
+        sim.poll(start + 30_000);
+        let first = sim.run_line("kubectl get pods -w");
+        assert_eq!(first.exit_code, 0);
+        assert!(first.stdout.starts_with("NAME                   READY   STATUS    RESTARTS   AGE\nweb-"), "{}", first.stdout);
+        assert_eq!(first.stdout.lines().count(), 2, "{}", first.stdout);
+        assert!(sim.shell.foreground_active(), "the watch holds the terminal");
+        // Scale through the cluster, as another terminal would.
+        let mut scale = Output::default();
+        let args: Vec<String> = ["scale", "deployment", "web", "--replicas=2"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(crate::kubectl::run(&mut sim.cluster, &args, None, &mut scale), 0, "{}", scale.stderr);
+        crate::controllers::reconcile(&mut sim.cluster);
+        let now = sim.cluster.clock.now().timestamp_millis();
+        let rows = sim.poll(now + 1_000).stdout;
+        assert!(rows.contains("0/1     Pending"), "a new pod appears: {rows}");
+        assert!(!rows.contains("NAME"), "no second header: {rows}");
+        let later = sim.poll(now + 30_000).stdout;
+        assert!(later.contains("1/1     Running"), "and starts: {later}");
+        let stopped = sim.feed_keys("\x03");
+        assert_eq!(stopped.display, "^C\n", "kubectl prints nothing on Ctrl-C");
+        assert_eq!(stopped.exit_code, 130);
+        assert!(!sim.shell.foreground_active());
+        assert_eq!(sim.poll(now + 60_000).stdout, "", "the watch is over");
+    }
+
+    #[test]
+    fn watch_in_batch_mode_prints_the_listing_and_returns() {
+        use crate::simulator::{ClusterConfig, Simulator};
+        let mut sim = Simulator::new(ClusterConfig::default());
+        let out = sim.run_line("kubectl get ns -w");
+        assert!(out.stdout.starts_with("NAME "), "{}", out.stdout);
+        assert!(!sim.shell.foreground_active());
+        assert_eq!(out.exit_code, 0);
+    }
+
+    #[test]
     fn output_formats() {
         assert_eq!(OutputFormat::parse("jsonpath={.a}", ""), Ok(OutputFormat::JsonPath { template: "{.a}".into(), as_json: false }));
         assert_eq!(OutputFormat::parse("jsonpath", "{.a}"), Ok(OutputFormat::JsonPath { template: "{.a}".into(), as_json: false }));
@@ -809,6 +881,21 @@ mod tests {
         assert_eq!(
             OutputFormat::parse("custom-columns=NAME:.metadata.name", ""),
             Ok(OutputFormat::CustomColumns(vec![("NAME".into(), "{.metadata.name}".into())]))
+        );
+        // kubectl splits each column at its first ':' only, and accepts an empty
+        // header or path; braces must pair around the whole path.
+        assert_eq!(OutputFormat::parse("custom-columns=::::", ""), Ok(OutputFormat::CustomColumns(vec![("".into(), "{.:::}".into())])));
+        assert_eq!(
+            OutputFormat::parse("custom-columns=NAME:.metadata.name,IP", ""),
+            Err("unexpected custom-columns spec: IP, expected <header>:<json-path-expr>".to_string())
+        );
+        assert_eq!(
+            OutputFormat::parse("custom-columns=NAME:{.metadata.name", ""),
+            Err("unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'".to_string())
+        );
+        assert_eq!(
+            OutputFormat::parse("custom-columns=", ""),
+            Err("custom-columns format specified but no custom columns given".to_string())
         );
     }
 }

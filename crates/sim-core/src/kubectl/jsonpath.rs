@@ -70,8 +70,12 @@ pub fn relaxed(expression: &str) -> Result<String, String> {
     if trimmed.is_empty() {
         return Ok(String::new());
     }
-    let inner = trimmed.strip_prefix('{').unwrap_or(trimmed);
-    let inner = inner.strip_suffix('}').unwrap_or(inner);
+    // kubectl's pattern `^\{\.?([^{}]+)\}$|^\.?([^{}]+)$`: braces come in a pair
+    // around the whole path or not at all.
+    let inner = match trimmed.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+        Some(braced) => braced,
+        None => trimmed,
+    };
     if inner.contains('{') || inner.contains('}') {
         return Err("unexpected path string, expected a 'name1.name2' or '.name1.name2' or '{name1.name2}' or '{.name1.name2}'".to_string());
     }

@@ -11,9 +11,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::create::{namespace_of, Errors};
-use super::flags;
 use super::host::Host;
-use super::manifest;
 use super::output::{self, DryRun, Target};
 use crate::apiserver::{self, PatchOptions, PatchType};
 use crate::cluster::Cluster;
@@ -36,16 +34,8 @@ pub fn run_annotate(cluster: &mut Cluster, host: &mut Host, args: &[String], std
 
 fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Option<&str>, out: &mut Output, which: Which) -> i32 {
     let command = if which == Which::Labels { "label" } else { "annotate" };
-    let flags = match flags::parse_or_report(command, args, out) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let format = flags.string("output");
-    if let Err(code) = output::check_output_format(&format, out) {
-        return code;
-    }
-    let dry_run = match output::dry_run(cluster, &flags, out) {
-        Ok(d) => d,
+    let (flags, format, dry_run) = match output::mutating_flags(cluster, command, args, out) {
+        Ok(parsed) => parsed,
         Err(code) => return code,
     };
     if flags.bool("list") {
@@ -90,21 +80,8 @@ fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Option<&s
     let mut targets: Vec<(Target, String)> = Vec::new();
     let filenames = flags.list("filename");
     if !filenames.is_empty() {
-        match manifest::read_all(host, &filenames, flags.bool("recursive"), stdin) {
-            Ok(docs) => {
-                for doc in docs {
-                    match doc.resource_type() {
-                        Ok(rt) => {
-                            let ns = if doc.namespace().is_empty() { namespace.clone() } else { doc.namespace().to_string() };
-                            targets.push((Target { rt, name: doc.name().to_string() }, output::scoped(rt, &ns).to_string()));
-                        }
-                        Err(m) => {
-                            out.err(&format!("error: {m}\n"));
-                            return 1;
-                        }
-                    }
-                }
-            }
+        match output::file_targets(host, &filenames, flags.bool("recursive"), stdin, &namespace) {
+            Ok(t) => targets = t,
             Err(text) => {
                 out.err(&text);
                 return 1;
@@ -145,10 +122,7 @@ fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Option<&s
         }
     } else {
         match output::resolve_targets(resource_args) {
-            Ok(ts) => targets.extend(ts.into_iter().map(|t| {
-                let ns = output::scoped(t.rt, &namespace).to_string();
-                (t, ns)
-            })),
+            Ok(ts) => targets = output::scoped_targets(ts, &namespace),
             Err(text) => {
                 out.err(&text);
                 return 1;

@@ -34,6 +34,7 @@ pub mod label;
 pub mod logs;
 pub mod patch;
 pub mod port_forward;
+pub mod proxy;
 pub mod rollout;
 pub mod run;
 pub mod scale;
@@ -69,8 +70,20 @@ pub fn run_in(cluster: &mut Cluster, host: &mut host::Host, args: &[String], std
     let _ = stdin;
     // A namespace set in the kubeconfig (`kubectl config set-context --current
     // --namespace=X`) is every command's default: passed on as if typed.
+    let mut context_namespace = None;
+    // What never reaches the API server needs no context: help, the client's own
+    // version, kubeconfig editing.
+    let client_only = args.iter().any(|a| a == "-h" || a == "--help")
+        || (verb == "version" && args.iter().any(|a| a == "--client" || a == "--client=true"));
+    let talks_to_server = !client_only && !matches!(verb, "help" | "options" | "config" | "completion" | "plugin" | "kustomize");
+    if help::COMMANDS.contains(&verb) && talks_to_server {
+        match config::check_global_flags(host, verb, args, out) {
+            Ok(ns) => context_namespace = ns,
+            Err(code) => return code,
+        }
+    }
     if help::COMMANDS.contains(&verb) && !names_namespace(args) {
-        let ns = host.default_namespace();
+        let ns = context_namespace.unwrap_or_else(|| host.default_namespace());
         if ns != "default" {
             rest.insert(0, format!("--namespace={ns}"));
         }
@@ -93,11 +106,19 @@ pub fn run_in(cluster: &mut Cluster, host: &mut host::Host, args: &[String], std
         "edit" => edit::run(cluster, host, &rest, stdin, out),
         "exec" => exec::run(cluster, host, &rest, stdin, out),
         "port-forward" => port_forward::run(cluster, host, &rest, stdin, out),
+        "proxy" => proxy::run(cluster, host, &rest, stdin, out),
         "api-resources" => api_resources::run(&rest, out),
         "describe" => describe::run(cluster, &rest, out),
-        "get" => get::run(cluster, &rest, out),
+        "get" => get::run(cluster, host, &rest, out),
         "version" => version::run(&rest, out),
         "help" => run_help(&rest, out),
+        "options" => match flags::parse_or_report("options", &rest, out) {
+            Ok(_) => {
+                out.out(help::GLOBAL_OPTIONS);
+                0
+            }
+            Err(code) => code,
+        },
         known if help::COMMANDS.contains(&known) => {
             // A real kubectl command outside the simulation: its help is real, the
             // command itself says plainly that it is not simulated.
@@ -111,6 +132,18 @@ pub fn run_in(cluster: &mut Cluster, host: &mut host::Host, args: &[String], std
         }
         unknown => unknown_command(unknown, index > 0, args, out),
     }
+}
+
+/// A background `kubectl proxy` or `kubectl port-forward` job ended (`kill %1`):
+/// what it served stops with it. `command` is the job's line as typed.
+pub fn background_job_ended(cluster: &mut Cluster, command: &str) {
+    let words: Vec<String> = command.split_whitespace().map(str::to_string).collect();
+    if !matches!(words.first().map(String::as_str), Some("kubectl" | "k")) {
+        return;
+    }
+    let argv = words.get(1..).unwrap_or_default();
+    proxy::stop_background(cluster, argv);
+    port_forward::stop_background(cluster, argv);
 }
 
 /// Whether the command line sets the namespace itself (`-n`, `--namespace`, `-A`).

@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use super::host::Host;
 use crate::apiserver::Status;
 use crate::cluster::Cluster;
 use crate::resources::{self, ResourceType};
@@ -74,6 +75,17 @@ pub fn dry_run(cluster: &Cluster, flags: &super::flags::ParsedFlags, out: &mut O
 const ALLOWED_FORMATS: &str =
     "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml";
 
+/// What every mutating verb reads first: its flags, `-o` (checked against the
+/// formats kubectl's PrintFlags accept) and `--dry-run`. `Err` is the exit code,
+/// the message already written.
+pub fn mutating_flags(cluster: &Cluster, path: &str, args: &[String], out: &mut Output) -> Result<(super::flags::ParsedFlags, String, DryRun), i32> {
+    let flags = super::flags::parse_or_report(path, args, out)?;
+    let format = flags.string("output");
+    check_output_format(&format, out)?;
+    let dry_run = dry_run(cluster, &flags, out)?;
+    Ok((flags, format, dry_run))
+}
+
 /// Checks `-o` before anything is sent, as `PrintFlags.ToPrinter` does.
 pub fn check_output_format(format: &str, out: &mut Output) -> Result<(), i32> {
     match format {
@@ -142,7 +154,7 @@ pub fn print_collected(objects: &[Value], format: &str, out: &mut Output) {
 pub fn print_typed_result(rt: &ResourceType, object: &Value, format: &str, operation: &str, dry_run: DryRun, out: &mut Output) {
     if format == "json" {
         let mut text = String::new();
-        write_typed_json(object, 0, &mut text);
+        write_go_json(object, "    ", &mut text);
         text.push('\n');
         out.out(&text);
     } else {
@@ -178,24 +190,98 @@ fn go_rank(key: &str) -> usize {
     GO_FIELD_ORDER.iter().position(|k| *k == key).unwrap_or(GO_FIELD_ORDER.len())
 }
 
-/// `json.MarshalIndent(obj, "", "    ")` of a typed object: struct order, four spaces.
-fn write_typed_json(value: &Value, level: usize, out: &mut String) {
+/// `corev1.PodSpec`, whose fields do not fit [`GO_FIELD_ORDER`]
+/// (`securityContext` comes after `hostNetwork` here, before `stdin` in Container).
+const POD_SPEC_ORDER: &[&str] = &[
+    "volumes", "initContainers", "containers", "ephemeralContainers", "restartPolicy",
+    "terminationGracePeriodSeconds", "activeDeadlineSeconds", "dnsPolicy", "nodeSelector", "serviceAccountName",
+    "serviceAccount", "automountServiceAccountToken", "nodeName", "hostNetwork", "hostPID", "hostIPC",
+    "shareProcessNamespace", "securityContext", "imagePullSecrets", "hostname", "subdomain", "affinity",
+    "schedulerName", "tolerations", "hostAliases", "priorityClassName", "priority", "dnsConfig", "readinessGates",
+    "runtimeClassName", "enableServiceLinks", "preemptionPolicy", "overhead", "topologySpreadConstraints",
+    "setHostnameAsFQDN", "os", "hostUsers", "schedulingGates", "resourceClaims",
+];
+
+/// `corev1.PodStatus`.
+const POD_STATUS_ORDER: &[&str] = &[
+    "phase", "conditions", "message", "reason", "nominatedNodeName", "hostIP", "hostIPs", "podIP", "podIPs",
+    "startTime", "initContainerStatuses", "containerStatuses", "qosClass", "ephemeralContainerStatuses",
+];
+
+/// The structs whose field order conflicts with [`GO_FIELD_ORDER`], by the keys
+/// that lead to them (array levels skipped).
+fn struct_order<'p>(kind: &str, path: &'p [&'p str]) -> Option<&'static [&'static str]> {
+    // A `PodList`'s items are pods.
+    let (kind, path) = match (kind.strip_suffix("List"), path) {
+        (Some(item_kind), ["items", rest @ ..]) => (item_kind, rest),
+        _ => (kind, path),
+    };
+    // The pod template's spec is a PodSpec too, and what hangs below it.
+    let pod_spec_at = match path {
+        ["spec", ..] if kind == "Pod" => Some(1),
+        _ => path.windows(2).position(|w| w == ["template", "spec"]).map(|i| i + 2),
+    };
+    let below_pod_spec = pod_spec_at.and_then(|at| path.get(at..));
+    match (below_pod_spec, path) {
+        (Some([]), _) => Some(POD_SPEC_ORDER),
+        (Some(["containers" | "initContainers", "volumeMounts"]), _) => {
+            Some(&["name", "readOnly", "recursiveReadOnly", "mountPath", "subPath", "mountPropagation", "subPathExpr"])
+        }
+        (Some(["tolerations"]), _) => Some(&["key", "operator", "value", "effect", "tolerationSeconds"]),
+        (Some(["volumes", "projected", "sources", "serviceAccountToken"]), _) => Some(&["audience", "expirationSeconds", "path"]),
+        (Some(["volumes", "projected", "sources", "downwardAPI", "items"]), _) => Some(&["path", "fieldRef", "resourceFieldRef", "mode"]),
+        (Some(["volumes", "projected", "sources", "downwardAPI", "items", "fieldRef"]), _) => Some(&["apiVersion", "fieldPath"]),
+        (Some(["volumes", "projected", "sources", "configMap", "items"]), _) => Some(&["key", "path", "mode"]),
+        (_, ["metadata", "ownerReferences"]) => Some(&["apiVersion", "kind", "name", "uid", "controller", "blockOwnerDeletion"]),
+        (_, ["status"]) if kind == "Pod" => Some(POD_STATUS_ORDER),
+        (_, ["status", "conditions"]) => {
+            Some(&["type", "status", "observedGeneration", "lastProbeTime", "lastUpdateTime", "lastTransitionTime", "reason", "message"])
+        }
+        (_, ["status", "containerStatuses" | "initContainerStatuses"]) => Some(&[
+            "name", "state", "lastState", "ready", "restartCount", "image", "imageID", "containerID", "started",
+            "allocatedResources", "resources", "volumeMounts", "user", "allocatedResourcesStatus",
+        ]),
+        (_, ["status", "containerStatuses" | "initContainerStatuses", "state" | "lastState", "terminated"]) => {
+            Some(&["exitCode", "signal", "reason", "message", "startedAt", "finishedAt", "containerID"])
+        }
+        _ => None,
+    }
+}
+
+/// `json.MarshalIndent(obj, "", unit)` of a typed Go object: every struct's fields in
+/// declaration order, no final newline. The API server writes its responses this
+/// way (two spaces) when a person asks (`curl`, `?pretty=true`); kubectl prints its
+/// generators' objects with four spaces.
+pub fn write_go_json(value: &Value, unit: &str, out: &mut String) {
+    let kind = value.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
+    write_go_json_at(value, &kind, &mut Vec::new(), 0, unit, out);
+}
+
+fn write_go_json_at<'v>(value: &'v Value, kind: &str, path: &mut Vec<&'v str>, level: usize, unit: &str, out: &mut String) {
     let indent = |n: usize, out: &mut String| {
         for _ in 0..n {
-            out.push_str("    ");
+            out.push_str(unit);
         }
     };
     match value {
         Value::Object(map) if !map.is_empty() => {
             let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_by(|a, b| go_rank(a).cmp(&go_rank(b)).then_with(|| a.cmp(b)));
+            match struct_order(kind, path) {
+                Some(order) => {
+                    let rank = |k: &str| order.iter().position(|o| *o == k).unwrap_or(order.len());
+                    keys.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
+                }
+                None => keys.sort_by(|a, b| go_rank(a).cmp(&go_rank(b)).then_with(|| a.cmp(b))),
+            }
             out.push_str("{\n");
             for (i, k) in keys.iter().enumerate() {
                 indent(level + 1, out);
                 crate::printers::json::write_string(k, out);
                 out.push_str(": ");
                 if let Some(v) = map.get(*k) {
-                    write_typed_json(v, level + 1, out);
+                    path.push(k.as_str());
+                    write_go_json_at(v, kind, path, level + 1, unit, out);
+                    path.pop();
                 }
                 if i + 1 < keys.len() {
                     out.push(',');
@@ -209,7 +295,7 @@ fn write_typed_json(value: &Value, level: usize, out: &mut String) {
             out.push_str("[\n");
             for (i, item) in items.iter().enumerate() {
                 indent(level + 1, out);
-                write_typed_json(item, level + 1, out);
+                write_go_json_at(item, kind, path, level + 1, unit, out);
                 if i + 1 < items.len() {
                     out.push(',');
                 }
@@ -275,6 +361,44 @@ pub fn resolve_targets(args: &[String]) -> Result<Vec<Target>, String> {
 /// A resource type as typed, or kubectl's discovery error.
 pub fn lookup(type_name: &str) -> Result<&'static ResourceType, String> {
     resources::lookup(type_name).ok_or_else(|| format!("error: the server doesn't have a resource type \"{type_name}\"\n"))
+}
+
+/// The objects that `-f FILE...` names, each with the namespace it is addressed in
+/// (its own, else the command's), as kubectl's resource builder reads them for
+/// label, annotate, patch and expose. `Err` is the full stderr.
+pub fn file_targets(host: &Host, filenames: &[String], recursive: bool, stdin: Option<&str>, namespace: &str) -> Result<Vec<(Target, String)>, String> {
+    let docs = super::manifest::read_all(host, filenames, recursive, stdin)?;
+    let mut targets = Vec::new();
+    for doc in docs {
+        let rt = doc.resource_type().map_err(|m| format!("error: {m}\n"))?;
+        let ns = if doc.namespace().is_empty() { namespace } else { doc.namespace() };
+        targets.push((Target { rt, name: doc.name().to_string() }, scoped(rt, ns).to_string()));
+    }
+    Ok(targets)
+}
+
+/// The objects named on the command line (`TYPE NAME...`, `TYPE/NAME...`) in the
+/// command's namespace, for verbs that need names (patch, expose): no arguments
+/// and a type without a name are kubectl's two usage errors. `Err` is the full stderr.
+pub fn named_targets(args: &[String], namespace: &str) -> Result<Vec<(Target, String)>, String> {
+    if args.is_empty() {
+        return Err("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n".to_string());
+    }
+    if args.len() == 1 && !args[0].contains('/') {
+        return Err("error: resource(s) were provided, but no name was specified\n".to_string());
+    }
+    Ok(scoped_targets(resolve_targets(args)?, namespace))
+}
+
+/// Targets paired with the namespace each is addressed in.
+pub fn scoped_targets(targets: Vec<Target>, namespace: &str) -> Vec<(Target, String)> {
+    targets
+        .into_iter()
+        .map(|t| {
+            let ns = scoped(t.rt, namespace).to_string();
+            (t, ns)
+        })
+        .collect()
 }
 
 /// The namespace a namespaced object is addressed in; cluster-scoped objects have none.

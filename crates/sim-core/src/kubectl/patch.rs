@@ -6,25 +6,16 @@
 use serde_json::Value;
 
 use super::create::{namespace_of, Errors};
-use super::flags;
 use super::host::Host;
 use super::manifest;
-use super::output::{self, DryRun, Target};
+use super::output::{self, DryRun};
 use crate::apiserver::{self, PatchOptions, PatchType};
 use crate::cluster::Cluster;
 use crate::simulator::Output;
 
 pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Option<&str>, out: &mut Output) -> i32 {
-    let flags = match flags::parse_or_report("patch", args, out) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let format = flags.string("output");
-    if let Err(code) = output::check_output_format(&format, out) {
-        return code;
-    }
-    let dry_run = match output::dry_run(cluster, &flags, out) {
-        Ok(d) => d,
+    let (flags, format, dry_run) = match output::mutating_flags(cluster, "patch", args, out) {
+        Ok(parsed) => parsed,
         Err(code) => return code,
     };
     let patch_type = match flags.string("type").as_str() {
@@ -65,49 +56,19 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Optio
         }
     };
     let namespace = namespace_of(host, &flags);
-    let mut targets: Vec<(Target, String)> = Vec::new();
     let filenames = flags.list("filename");
-    if !filenames.is_empty() {
-        match manifest::read_all(host, &filenames, flags.bool("recursive"), stdin) {
-            Ok(docs) => {
-                for doc in docs {
-                    match doc.resource_type() {
-                        Ok(rt) => {
-                            let ns = if doc.namespace().is_empty() { namespace.clone() } else { doc.namespace().to_string() };
-                            targets.push((Target { rt, name: doc.name().to_string() }, output::scoped(rt, &ns).to_string()));
-                        }
-                        Err(m) => {
-                            out.err(&format!("error: {m}\n"));
-                            return 1;
-                        }
-                    }
-                }
-            }
-            Err(t) => {
-                out.err(&t);
-                return 1;
-            }
-        }
+    let targets = if filenames.is_empty() {
+        output::named_targets(&flags.positional, &namespace)
     } else {
-        if flags.positional.is_empty() {
-            out.err("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n");
+        output::file_targets(host, &filenames, flags.bool("recursive"), stdin, &namespace)
+    };
+    let targets = match targets {
+        Ok(t) => t,
+        Err(text) => {
+            out.err(&text);
             return 1;
         }
-        if flags.positional.len() == 1 && !flags.positional[0].contains('/') {
-            out.err("error: resource(s) were provided, but no name was specified\n");
-            return 1;
-        }
-        match output::resolve_targets(&flags.positional) {
-            Ok(ts) => targets.extend(ts.into_iter().map(|t| {
-                let ns = output::scoped(t.rt, &namespace).to_string();
-                (t, ns)
-            })),
-            Err(t) => {
-                out.err(&t);
-                return 1;
-            }
-        }
-    }
+    };
     let mut errors = Errors::default();
     for (target, ns) in targets {
         let before = match apiserver::get(cluster, target.rt.kind, &ns, &target.name) {

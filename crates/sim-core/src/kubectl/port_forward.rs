@@ -147,6 +147,19 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
     0
 }
 
+/// What ends with a background `kubectl port-forward` job (`kill %1`): the
+/// forwards from the local ports its command line names.
+pub fn stop_background(cluster: &mut Cluster, argv: &[String]) {
+    let Some(parsed) = flags::parse_command_line(argv, "port-forward") else { return };
+    let local_ports: Vec<u16> = parsed
+        .positional
+        .iter()
+        .skip(1)
+        .filter_map(|spec| spec.split_once(':').map(|(l, _)| l).unwrap_or(spec).parse().ok())
+        .collect();
+    cluster.network.port_forwards.retain(|f| !local_ports.contains(&f.local_port));
+}
+
 fn first_pod(cluster: &Cluster, namespace: &str, matches: impl Fn(&Pod) -> bool) -> Option<Pod> {
     let mut pods: Vec<Pod> = cluster
         .store

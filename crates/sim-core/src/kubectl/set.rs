@@ -37,16 +37,8 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
     }
     let mut rest: Vec<String> = args[..index].to_vec();
     rest.extend(args[index + 1..].iter().cloned());
-    let flags = match flags::parse_or_report("set image", &rest, out) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let format = flags.string("output");
-    if let Err(code) = output::check_output_format(&format, out) {
-        return code;
-    }
-    let dry_run = match output::dry_run(cluster, &flags, out) {
-        Ok(d) => d,
+    let (flags, format, dry_run) = match output::mutating_flags(cluster, "set image", &rest, out) {
+        Ok(parsed) => parsed,
         Err(code) => return code,
     };
     let split = flags.positional.iter().position(|a| a.contains('=')).unwrap_or(flags.positional.len());

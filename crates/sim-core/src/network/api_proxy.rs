@@ -6,8 +6,10 @@
 //! the Service port itself (it does not go through the ClusterIP) and connects from
 //! the control-plane node; a missing Service is a 404 Status, a Service without
 //! endpoints a 503 `no endpoints available for service`; Status bodies are
-//! pretty-printed for curl. Other API paths through the proxy are not simulated
-//! (kubectl is the tool for them).
+//! pretty-printed for curl. Reads of resources (`GET /api/v1/namespaces/NS/pods`,
+//! `/apis/apps/v1/.../deployments/NAME`, cluster-scoped lists) answer with the
+//! objects as the API server serializes them; other API paths through the proxy are
+//! not simulated (kubectl is the tool for them).
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
@@ -39,6 +41,80 @@ fn status(cluster: &Cluster, code: u16, reason: &str, message: &str, details: Op
     )
 }
 
+/// A `200 OK` with a JSON body, as kube-apiserver writes it.
+fn json_ok(cluster: &Cluster, body: String) -> Response {
+    Response::new(
+        200,
+        vec![
+            ("Cache-Control".to_string(), "no-cache, private".to_string()),
+            ("Content-Type".to_string(), "application/json".to_string()),
+            ("Date".to_string(), http_date(cluster.clock.now())),
+            ("Transfer-Encoding".to_string(), "chunked".to_string()),
+        ],
+        body,
+    )
+}
+
+/// `GET` of a collection or an object: `/api/v1[/namespaces/NS]/PLURAL[/NAME]` and
+/// `/apis/GROUP/VERSION[/namespaces/NS]/PLURAL[/NAME]`. A list is the typed
+/// `<Kind>List` whose items carry no `kind`/`apiVersion` (the API server encodes
+/// them as typed structs with empty TypeMeta); a list in a namespace that does not
+/// exist is simply empty, as the API server answers. The body is pretty-printed
+/// (two spaces, struct order, no final newline) because the API server does so
+/// for a `curl` user agent. Paths that are not resources give `None`.
+fn read_resource(cluster: &Cluster, segments: &[&str]) -> Option<Response> {
+    let (group, version, rest) = match segments {
+        ["", "api", version, rest @ ..] => ("", *version, rest),
+        ["", "apis", group, version, rest @ ..] => (*group, *version, rest),
+        _ => return None,
+    };
+    let rest: Vec<&str> = rest.iter().copied().filter(|s| !s.is_empty()).collect();
+    let (namespace, plural, name) = match rest.as_slice() {
+        ["namespaces", ns, plural] => (Some(*ns), *plural, None),
+        ["namespaces", ns, plural, name] => (Some(*ns), *plural, Some(*name)),
+        [plural] => (None, *plural, None),
+        [plural, name] => (None, *plural, Some(*name)),
+        _ => return None,
+    };
+    let rt = crate::resources::RESOURCE_TYPES.iter().find(|r| r.plural == plural && r.group == group && r.version == version)?;
+    if namespace.is_some() && !rt.namespaced {
+        return None;
+    }
+    let mut body = String::new();
+    match name {
+        Some(name) => {
+            let key = crate::store::ObjectKey::new(rt.kind, if rt.namespaced { namespace.unwrap_or("") } else { "" }, name);
+            let Some(object) = cluster.store.get(&key) else {
+                let message = format!("{} \"{name}\" not found", rt.qualified_plural());
+                return Some(status(cluster, 404, "NotFound", &message, Some((name, rt.plural))));
+            };
+            crate::kubectl::output::write_go_json(&object.to_json(), "  ", &mut body);
+        }
+        None => {
+            let items: Vec<serde_json::Value> = cluster
+                .store
+                .list(rt.kind, if rt.namespaced { namespace } else { None })
+                .map(|o| {
+                    let mut item = o.to_json();
+                    if let Some(map) = item.as_object_mut() {
+                        map.remove("kind");
+                        map.remove("apiVersion");
+                    }
+                    item
+                })
+                .collect();
+            let list = serde_json::json!({
+                "kind": format!("{}List", rt.kind_name),
+                "apiVersion": rt.api_version(),
+                "metadata": {"resourceVersion": cluster.store.resource_version().to_string()},
+                "items": items,
+            });
+            crate::kubectl::output::write_go_json(&list, "  ", &mut body);
+        }
+    }
+    Some(json_ok(cluster, body))
+}
+
 /// Answers a request that reached `kubectl proxy`.
 pub fn serve(cluster: &mut Cluster, request: &Request) -> Reply {
     let path = request.path().to_string();
@@ -46,6 +122,14 @@ pub fn serve(cluster: &mut Cluster, request: &Request) -> Reply {
     // ["", "api", "v1", "namespaces", NS, "services"|"pods", NAME[:PORT], "proxy", rest...]
     let (namespace, kind, target) = match segments.as_slice() {
         ["", "api", "v1", "namespaces", ns, kind @ ("services" | "pods"), target, "proxy", ..] => (*ns, *kind, *target),
+        _ if request.method == "GET" => {
+            if let Some(response) = read_resource(cluster, &segments) {
+                return Reply::Http(response);
+            }
+            return Reply::NotSimulated(format!(
+                "kubesim: the API at {path} through kubectl proxy is not simulated (reads of resources and the service and pod proxy paths are); use kubectl"
+            ));
+        }
         _ => {
             return Reply::NotSimulated(format!(
                 "kubesim: the API at {path} through kubectl proxy is not simulated (service and pod proxy paths are); use kubectl"

@@ -778,8 +778,14 @@ fn date(_: &mut Shell, cluster: &mut Cluster, argv: &[String], _: Option<&str>, 
     0
 }
 
-fn jobs(sh: &mut Shell, _: &mut Cluster, argv: &[String], _: Option<&str>, out: &mut Output) -> i32 {
-    exec::jobs_builtin(sh, argv, out)
+fn jobs(sh: &mut Shell, cluster: &mut Cluster, argv: &[String], _: Option<&str>, out: &mut Output) -> i32 {
+    let before = sh.jobs.clone();
+    let code = exec::jobs_builtin(sh, argv, out);
+    // `kill %1` of `kubectl proxy &` or `kubectl port-forward ... &` stops what it served.
+    for ended in before.iter().filter(|j| !sh.jobs.iter().any(|k| k.id == j.id)) {
+        crate::kubectl::background_job_ended(cluster, &ended.command);
+    }
+    code
 }
 
 /// `bash -c 'cmd'` / `sh -c`: runs the string in this shell (a subshell's changes to
