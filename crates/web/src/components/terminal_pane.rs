@@ -55,6 +55,13 @@ const TERMINAL_OPTIONS: &str = r##"{
 /// `[cols, rows]`.
 const TEXT_HOOK: &str = "kubesimTerminalText";
 const SIZE_HOOK: &str = "kubesimTerminalSize";
+/// Benchmark hooks (`tests/browser/bench.mjs`, `cargo xtask bench`): run one line as if
+/// typed and Enter pressed, write and return what the terminal gets (the caller times it
+/// with `performance.now()`), replace the session by a restored saved state (returns
+/// the error, or "" once restored), and the wasm linear memory in bytes.
+const RUN_HOOK: &str = "kubesimBenchRun";
+const RESTORE_HOOK: &str = "kubesimBenchRestore";
+const MEMORY_HOOK: &str = "kubesimMemoryBytes";
 
 /// A live terminal and everything wired to it; dropping it unhooks and disposes all.
 struct MountedTerminal {
@@ -68,6 +75,9 @@ struct MountedTerminal {
     _on_tick: Closure<dyn FnMut()>,
     _text_hook: Closure<dyn Fn() -> String>,
     _size_hook: Closure<dyn Fn() -> Vec<u32>>,
+    _run_hook: Closure<dyn FnMut(String) -> String>,
+    _restore_hook: Closure<dyn FnMut(String) -> String>,
+    _memory_hook: Closure<dyn Fn() -> f64>,
 }
 
 impl MountedTerminal {
@@ -132,6 +142,41 @@ impl MountedTerminal {
             Closure::<dyn Fn() -> Vec<u32>>::new(move || vec![terminal.cols(), terminal.rows()])
         };
         Reflect::set(&window, &SIZE_HOOK.into(), size_hook.as_ref().unchecked_ref::<Function>())?;
+        let run_hook = {
+            let (terminal, session) = (terminal.clone(), session.clone());
+            Closure::<dyn FnMut(String) -> String>::new(move |line: String| {
+                let Ok(mut session) = session.0.try_borrow_mut() else { return String::new() };
+                let reply = session.handle_input(&format!("{line}\r"), Date::now() as i64);
+                terminal.write(&reply);
+                reply
+            })
+        };
+        Reflect::set(&window, &RUN_HOOK.into(), run_hook.as_ref().unchecked_ref::<Function>())?;
+        let restore_hook = {
+            let (terminal, session) = (terminal.clone(), session.clone());
+            Closure::<dyn FnMut(String) -> String>::new(move |state: String| {
+                let Ok(mut session) = session.0.try_borrow_mut() else { return "busy".to_string() };
+                let config = sim_core::ClusterConfig {
+                    command_step: k8s_openapi::chrono::Duration::zero(),
+                    ..sim_core::ClusterConfig::default()
+                };
+                match sim_core::persist::restore_simulator(&state, config) {
+                    Ok(simulator) => {
+                        *session = crate::session::Session::new(simulator);
+                        terminal.write(&session.start());
+                        String::new()
+                    }
+                    Err(error) => error,
+                }
+            })
+        };
+        Reflect::set(&window, &RESTORE_HOOK.into(), restore_hook.as_ref().unchecked_ref::<Function>())?;
+        let memory_hook = Closure::<dyn Fn() -> f64>::new(|| (core::arch::wasm32::memory_size::<0>() * 65536) as f64);
+        Reflect::set(&window, &MEMORY_HOOK.into(), memory_hook.as_ref().unchecked_ref::<Function>())?;
+
+        // Time to first prompt (the benchmark reads this mark): the prompt is written and
+        // keys reach the session from here on.
+        let _ = window.performance().map(|performance| performance.mark("kubesim-ready"));
 
         Ok(MountedTerminal {
             terminal,
@@ -143,6 +188,9 @@ impl MountedTerminal {
             _on_tick: on_tick,
             _text_hook: text_hook,
             _size_hook: size_hook,
+            _run_hook: run_hook,
+            _restore_hook: restore_hook,
+            _memory_hook: memory_hook,
         })
     }
 }
@@ -153,6 +201,9 @@ impl Drop for MountedTerminal {
             window.clear_interval_with_handle(self.clock_interval);
             let _ = Reflect::delete_property(&window, &TEXT_HOOK.into());
             let _ = Reflect::delete_property(&window, &SIZE_HOOK.into());
+            let _ = Reflect::delete_property(&window, &RUN_HOOK.into());
+            let _ = Reflect::delete_property(&window, &RESTORE_HOOK.into());
+            let _ = Reflect::delete_property(&window, &MEMORY_HOOK.into());
         }
         self.resize_observer.disconnect();
         self.data_listener.dispose();
