@@ -80,8 +80,11 @@ pub fn bench(root: &Path, options: &Options) -> Result<(), Failure> {
     let profile = if options.dev { "dev" } else { "release" };
     let native_dir = root.join("target").join(if options.dev { "debug" } else { "release" });
     println!("xtask: building the native benchmark and kubesim ({profile} profile)");
-    run(Command::new("cargo").args(["build", "--profile", profile, "-q", "-p", "sim-core", "--example", "bench"]).current_dir(root))?;
-    run(Command::new("cargo").args(["build", "--profile", profile, "-q", "-p", "kubesim-cli"]).current_dir(root))?;
+    // One cargo invocation, so both see the same features of sim-core's dependencies
+    // (two would rebuild sim-core for each).
+    run(Command::new("cargo")
+        .args(["build", "--profile", profile, "-q", "-p", "sim-core", "-p", "kubesim-cli", "--bins", "--example", "bench"])
+        .current_dir(root))?;
     println!("xtask: native benchmark");
     let states = root.join("target/bench");
     std::fs::create_dir_all(&states).map_err(|e| Failure(format!("{}: {e}", states.display())))?;

@@ -171,7 +171,7 @@ impl MountedTerminal {
             })
         };
         Reflect::set(&window, &RESTORE_HOOK.into(), restore_hook.as_ref().unchecked_ref::<Function>())?;
-        let memory_hook = Closure::<dyn Fn() -> f64>::new(|| (core::arch::wasm32::memory_size::<0>() * 65536) as f64);
+        let memory_hook = Closure::<dyn Fn() -> f64>::new(|| core::arch::wasm32::memory_size::<0>() as f64 * 65536.0);
         Reflect::set(&window, &MEMORY_HOOK.into(), memory_hook.as_ref().unchecked_ref::<Function>())?;
 
         // Time to first prompt (the benchmark reads this mark): the prompt is written and
