@@ -118,6 +118,9 @@ pub fn bench(root: &Path, options: &Options) -> Result<(), Failure> {
         serde_json::json!({ "error": why })
     });
 
+    // The raw figures, beside the saved states, for anyone who wants more than the table.
+    let _ = std::fs::write(states.join("native.json"), native.to_string());
+    let _ = std::fs::write(states.join("browser.json"), browser.to_string());
     let mut report = render(&machine(options), &sizes, &native, &browser, &versus);
     if let Some(costs) = &costs {
         report.push_str(&render_costs(costs));
@@ -389,11 +392,12 @@ fn render(machine: &[(String, String)], sizes: &Sizes, native: &Value, browser: 
     let native_rows = native["latency"].as_array().unwrap_or(&empty);
     let mut worst_1000: (f64, String) = (0.0, String::new());
     let mut get_pods_10k = None;
-    for b in browser_rows {
-        let (pods, command) = (b["pods"].as_u64().unwrap_or(0), b["command"].as_str().unwrap_or(""));
-        let n = native_rows.iter().find(|n| n["pods"].as_u64() == Some(pods) && n["command"].as_str() == Some(command));
+    // One row per native measurement, with the page's figure beside it when there is one.
+    for n in native_rows.iter().filter(|n| n.get("command").is_some()) {
+        let (pods, command) = (n["pods"].as_u64().unwrap_or(0), n["command"].as_str().unwrap_or(""));
+        let b = browser_rows.iter().find(|b| b["pods"].as_u64() == Some(pods) && b["command"].as_str() == Some(command));
         let null = Value::Null;
-        let n = n.unwrap_or(&null);
+        let b = b.unwrap_or(&null);
         let _ = writeln!(md, "| `{command}` | {pods} | {} | {} | {} | {} |", ms(&b["median_ms"]), ms(&b["p99_ms"]), ms(&n["median_ms"]), ms(&n["p99_ms"]));
         let p99 = b["p99_ms"].as_f64().unwrap_or(f64::INFINITY);
         if pods == 1000 && p99 >= worst_1000.0 {
