@@ -6,8 +6,10 @@
 //! - `offline`: only the offline page, from an existing `dist/`.
 //! - `serve [--port N]`: build, then serve `dist/` at http://127.0.0.1:8080/.
 //! - `browser-test`: the headless Chromium tests against an existing build.
+//! - `bench [--quick] [--no-build] [--no-crates] [--dev]`: benchmarks and budgets into BENCHMARKS.md.
 //! - `test`: every test: cargo tests, the reference vectors, the build, the browser tests.
 
+mod bench;
 mod offline;
 mod serve;
 mod setup;
@@ -35,6 +37,9 @@ usage: ./dev COMMAND   (or: cargo run -p xtask -- COMMAND)
   build              build dist/ (Trunk) and dist/kubesim-offline.html, print sizes
   offline            rebuild only dist/kubesim-offline.html from dist/
   browser-test       run the headless Chromium tests against dist/
+  bench [--quick] [--no-build] [--no-crates] [--dev]
+                     build, measure size, load time, latency, throughput and memory,
+                     check the budgets, write BENCHMARKS.md
 ";
 
 fn main() {
@@ -53,6 +58,13 @@ fn main() {
         },
         ["browser-test"] => setup::ensure_browser().and_then(|()| browser_test(&root)),
         ["test"] => test(&root),
+        ["bench", rest @ ..] => match bench::parse_options(rest) {
+            Some(options) => bench::bench(&root, &options),
+            None => {
+                eprint!("{USAGE}");
+                std::process::exit(2);
+            }
+        },
         _ => {
             eprint!("{USAGE}");
             std::process::exit(2);

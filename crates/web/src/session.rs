@@ -870,8 +870,14 @@ impl SessionHandle {
 
     /// Keys typed or pasted (xterm.js's `onData`).
     pub fn input(&self, data: &str) {
+        self.input_echoed(data);
+    }
+
+    /// [`Self::input`], also returning what it wrote to the terminal (the benchmark
+    /// hook times a command this way and reads its reply).
+    pub fn input_echoed(&self, data: &str) -> String {
         let now = now_unix_millis();
-        self.drive(|session| session.handle_input(data, now));
+        self.drive(|session| session.handle_input(data, now))
     }
 
     /// The wall clock moved on: virtual time follows and streams print; then the
@@ -914,7 +920,7 @@ impl SessionHandle {
 
     /// Runs one step on the session, writes its output, then (with the session
     /// released) tells the subscribers.
-    fn drive(&self, step: impl FnOnce(&mut Session) -> String) {
+    fn drive(&self, step: impl FnOnce(&mut Session) -> String) -> String {
         let (out, events) = {
             let mut session = self.0.session.borrow_mut();
             let out = step(&mut session);
@@ -924,9 +930,6 @@ impl SessionHandle {
             self.0.autosave_due.set(true);
         }
         self.write(&out);
-        if events.is_empty() {
-            return;
-        }
         let subscribers: Vec<Listener> =
             self.0.subscribers.borrow().iter().map(|(_, f)| Rc::clone(f)).collect();
         for event in events {
@@ -934,6 +937,7 @@ impl SessionHandle {
                 subscriber(event.clone());
             }
         }
+        out
     }
 
     fn write(&self, out: &str) {

@@ -65,6 +65,30 @@ pub struct ControllerState {
     pub extra_images: Vec<String>,
     /// The cluster CA the root CA publisher hands out (PEM), drawn once.
     pub root_ca: Option<String>,
+    /// The inputs the last `reconcile` settled on (see [`Settled`]); a reconcile with
+    /// the same inputs and no wake-up due would write nothing, so it is skipped.
+    pub settled: Option<Settled>,
+}
+
+/// What the controllers read that can change between two reconciles without a
+/// wake-up: the store (its resourceVersion moves on every write) and the knobs a
+/// lesson turns from outside (cloud provider on or off, extra pullable images).
+/// Controllers react to time only through wake-ups, so with these unchanged and no
+/// wake-up due a pass is a no-op; skipping it keeps read-only commands (`get`,
+/// `describe`, `curl`) from costing a pass over every pod.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settled {
+    resource_version: u64,
+    cloud_provider: bool,
+    extra_images: usize,
+}
+
+fn settled_inputs(cluster: &Cluster) -> Settled {
+    Settled {
+        resource_version: cluster.store.resource_version(),
+        cloud_provider: cluster.cloud_provider.is_some(),
+        extra_images: cluster.controllers.extra_images.len(),
+    }
 }
 
 /// Collects the earliest wake-up the controllers ask for during one pass.
@@ -94,6 +118,11 @@ impl Wakeups {
 /// Runs every controller until nothing changes (bounded), and records when they next
 /// need to run.
 pub fn reconcile(cluster: &mut Cluster) {
+    let due = cluster.controllers.next_wakeup.is_some_and(|at| at <= cluster.clock.now());
+    if !due && cluster.controllers.settled.as_ref() == Some(&settled_inputs(cluster)) {
+        return;
+    }
+    cluster.controllers.settled = None;
     for _ in 0..MAX_PASSES {
         let before = cluster.store.resource_version();
         let mut wake = Wakeups::new(cluster.clock.now());
@@ -109,6 +138,7 @@ pub fn reconcile(cluster: &mut Cluster) {
         cloud_provider::reconcile(cluster, &mut wake);
         cluster.controllers.next_wakeup = wake.earliest;
         if cluster.store.resource_version() == before {
+            cluster.controllers.settled = Some(settled_inputs(cluster));
             break;
         }
     }

@@ -69,6 +69,13 @@ const PASTE_HOOK: &str = "kubesimTerminalPaste";
 const RUN_HOOK: &str = "kubesimRunCommand";
 const CRASH_HOOK: &str = "kubesimCrashTest";
 const HOOKS: [&str; 5] = [TEXT_HOOK, SIZE_HOOK, PASTE_HOOK, RUN_HOOK, CRASH_HOOK];
+/// Benchmark hooks (`tests/browser/bench.mjs`, `cargo xtask bench`): run one line as if
+/// typed and Enter pressed and return what the terminal got (the caller times it with
+/// `performance.now()`), replace the session by a restored saved state (returns the
+/// error, or "" once restored), and the wasm linear memory in bytes.
+const BENCH_RUN_HOOK: &str = "kubesimBenchRun";
+const RESTORE_HOOK: &str = "kubesimBenchRestore";
+const MEMORY_HOOK: &str = "kubesimMemoryBytes";
 
 /// A live terminal and everything wired to it; dropping it unhooks and disposes all.
 struct MountedTerminal {
@@ -86,6 +93,9 @@ struct MountedTerminal {
     _size_hook: Closure<dyn Fn() -> Vec<u32>>,
     _hooks: [Closure<dyn Fn(String)>; 2],
     _crash_hook: Closure<dyn Fn()>,
+    _bench_run_hook: Closure<dyn FnMut(String) -> String>,
+    _restore_hook: Closure<dyn FnMut(String) -> String>,
+    _memory_hook: Closure<dyn Fn() -> f64>,
 }
 
 impl MountedTerminal {
@@ -175,6 +185,34 @@ impl MountedTerminal {
             })
         };
         Reflect::set(&window, &CRASH_HOOK.into(), crash_hook.as_ref().unchecked_ref::<Function>())?;
+        let bench_run_hook = {
+            let session = session.clone();
+            Closure::<dyn FnMut(String) -> String>::new(move |line: String| session.input_echoed(&format!("{line}\r")))
+        };
+        Reflect::set(&window, &BENCH_RUN_HOOK.into(), bench_run_hook.as_ref().unchecked_ref::<Function>())?;
+        let restore_hook = {
+            let session = session.clone();
+            Closure::<dyn FnMut(String) -> String>::new(move |state: String| {
+                let config = sim_core::ClusterConfig {
+                    command_step: k8s_openapi::chrono::Duration::zero(),
+                    ..sim_core::ClusterConfig::default()
+                };
+                match sim_core::persist::restore_simulator(&state, config) {
+                    Ok(simulator) => {
+                        session.replace_simulator(simulator);
+                        String::new()
+                    }
+                    Err(error) => error,
+                }
+            })
+        };
+        Reflect::set(&window, &RESTORE_HOOK.into(), restore_hook.as_ref().unchecked_ref::<Function>())?;
+        let memory_hook = Closure::<dyn Fn() -> f64>::new(|| core::arch::wasm32::memory_size::<0>() as f64 * 65536.0);
+        Reflect::set(&window, &MEMORY_HOOK.into(), memory_hook.as_ref().unchecked_ref::<Function>())?;
+
+        // Time to first prompt (the benchmark reads this mark): the prompt is written and
+        // keys reach the session from here on.
+        let _ = window.performance().map(|performance| performance.mark("kubesim-ready"));
 
         Ok(MountedTerminal {
             terminal,
@@ -190,6 +228,9 @@ impl MountedTerminal {
             _size_hook: size_hook,
             _hooks: [paste_hook, run_hook],
             _crash_hook: crash_hook,
+            _bench_run_hook: bench_run_hook,
+            _restore_hook: restore_hook,
+            _memory_hook: memory_hook,
         })
     }
 }
@@ -210,6 +251,9 @@ impl Drop for MountedTerminal {
         if let Some(window) = web_sys::window() {
             window.clear_interval_with_handle(self.clock_interval);
             for hook in HOOKS {
+                let _ = Reflect::delete_property(&window, &hook.into());
+            }
+            for hook in [BENCH_RUN_HOOK, RESTORE_HOOK, MEMORY_HOOK] {
                 let _ = Reflect::delete_property(&window, &hook.into());
             }
         }
