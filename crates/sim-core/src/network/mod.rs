@@ -146,6 +146,8 @@ pub struct NetworkState {
     pub port_forwards: Vec<PortForward>,
     /// The local port of a running `kubectl proxy` (8001 by default), if any.
     pub kubectl_proxy_port: Option<u16>,
+    /// Container ids whose one-shot command ([`programs::run_one_shot_commands`]) has run.
+    pub(crate) one_shots: std::collections::BTreeSet<String>,
 }
 
 impl NetworkState {
@@ -166,6 +168,11 @@ impl NetworkState {
         }
         self.traces.push_back(trace.clone());
         trace
+    }
+
+    /// A new pod took this name: what an earlier pod of the same name wrote is not its log.
+    pub(crate) fn forget_pod(&mut self, namespace: &str, pod: &str) {
+        self.access_logs.remove(&(namespace.to_string(), pod.to_string()));
     }
 
     pub(crate) fn log(&mut self, namespace: &str, pod: &str, line: String) {

@@ -28,6 +28,7 @@ mod coreutils;
 pub mod editor;
 mod exec;
 pub mod parse;
+pub mod pod_session;
 mod programs;
 mod text;
 
@@ -132,6 +133,9 @@ pub struct Shell {
     pub jobs: Vec<Job>,
     pub editor: Option<EditorSession>,
     pub foreground: Option<Foreground>,
+    /// A shell inside a pod (`kubectl exec -it`, `kubectl run -it`): while it is open,
+    /// lines and the prompt are its own (see [`pod_session`]).
+    pub pod_session: Option<pod_session::PodSession>,
     /// False in batch runs (scripts, transcripts): streaming commands then print one
     /// screen and return instead of holding the terminal.
     pub interactive_terminal: bool,
@@ -198,6 +202,7 @@ impl Shell {
             jobs: Vec::new(),
             editor: None,
             foreground: None,
+            pod_session: None,
             interactive_terminal: false,
             stdout_tty: false,
             capturing: 0,
@@ -222,6 +227,9 @@ impl Shell {
 
     /// bash's default Debian prompt, `user@host:dir$ `, with the home directory as `~`.
     pub fn prompt(&self) -> String {
+        if let Some(prompt) = self.pod_prompt() {
+            return prompt;
+        }
         format!("learner@kubesim:{}$ ", self.display_cwd())
     }
 
@@ -268,6 +276,9 @@ impl Shell {
         // do that): it ends first, as if Ctrl-C or ^X N had been pressed.
         self.foreground = None;
         self.editor = None;
+        if self.pod_session.is_some() {
+            return self.run_pod_line(cluster, line);
+        }
         self.report_finished_jobs(cluster, &mut output);
         let trimmed = line.trim();
         if trimmed.is_empty() {
