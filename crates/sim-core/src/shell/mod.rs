@@ -9,6 +9,8 @@
 //!   `text` hold the file and text tools.
 //! - [`editor`]: the full-screen editor behind `nano`/`vi`.
 //! - [`complete`]: tab completion and Ctrl-R reverse history search.
+//! - [`pod_session`]: the shell inside a pod (`kubectl exec -it`, `kubectl run -it`);
+//!   while one is open, [`Shell::run_line`] and [`Shell::prompt`] are its own.
 //!
 //! # Interactive protocol
 //! [`Shell::run_line`] runs a complete line. Afterwards the shell may be
