@@ -15,6 +15,7 @@
 //!   programs them, and the verdict a rule gives a packet.
 //! - [`dns`]: CoreDNS's answers, resolv.conf search lists and ndots.
 //! - [`trace`]: the packet path engine and the serialisable trace it returns.
+//! - [`getopt`]: the argument scanning curl and wget share.
 //! - [`http`]: HTTP requests and responses as the programs and workloads share them.
 //! - [`api_proxy`]: `kubectl proxy` and the API server's service/pod proxy.
 //! - [`ingress`]: the ingress-nginx controller routing by host and path.
@@ -38,6 +39,7 @@ pub mod addresses;
 pub mod api_proxy;
 pub mod curl;
 pub mod dns;
+pub mod getopt;
 pub mod http;
 pub mod ingress;
 pub mod kube_proxy;

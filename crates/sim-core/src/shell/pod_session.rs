@@ -930,6 +930,38 @@ mod tests {
         assert_eq!(busybox_columns(&names), "bin    etc    lib    proc   sys    usr\ndev    home   lib64  root   tmp    var\n");
     }
 
+    /// The browser's path: lines typed at the pod's prompt go to the pod, requests are
+    /// traced with the pod as the client, and `exit` gives the terminal back.
+    #[test]
+    fn a_pod_shell_holds_the_terminal_until_exit() {
+        use crate::simulator::{ClusterConfig, Simulator};
+        let mut sim = Simulator::new(ClusterConfig::default());
+        sim.shell.set_interactive_terminal(true);
+        sim.run_line("kubectl create deployment web --image=nginx");
+        sim.run_line("kubectl expose deployment web --port=80");
+        sim.advance_by_millis(10_000);
+        let out = sim.run_line("kubectl run test --rm -it --image=busybox --restart=Never -- sh");
+        assert_eq!(out.display, "If you don't see a command prompt, try pressing enter.\n");
+        assert_eq!(sim.prompt(), "/ # ");
+        let out = sim.run_line("wget -qO- http://web");
+        assert!(out.stdout.contains("Welcome to nginx!"), "{out:?}");
+        let trace = sim.cluster.network.last_trace().cloned();
+        assert_eq!(trace.map(|t| t.client), Some(Place::pod("default", "test")));
+        let out = sim.run_line("curl web");
+        assert_eq!((out.stderr.as_str(), out.exit_code), ("sh: curl: not found\n", 127));
+        let out = sim.run_line("exit 0");
+        assert_eq!(out.display, "pod \"test\" deleted\n");
+        assert_eq!(sim.prompt(), "learner@kubesim:~$ ");
+        assert!(sim.shell.pod_session.is_none());
+        // exec -it into a Debian image: bash's prompt names the pod.
+        let pod = sim.cluster.store.list(Kind::Pod, Some("default")).map(|o| o.name().to_string()).find(|n| n.starts_with("web-"));
+        let pod = pod.unwrap_or_default();
+        sim.run_line(&format!("kubectl exec -it {pod} -- bash"));
+        assert_eq!(sim.prompt(), format!("root@{pod}:/# "));
+        let out = sim.run_line("exit 2");
+        assert_eq!((out.display.as_str(), out.exit_code), ("command terminated with exit code 2\n", 2));
+    }
+
     #[test]
     fn shells_by_image() {
         assert_eq!(image_shell("busybox:1.36", "sh"), Some(ShellKind::Ash));
