@@ -1,17 +1,22 @@
 //! Transcripts: a terminal session written down. `$ COMMAND` starts an input,
 //! `> ` lines continue it (heredocs, `\` continuations), and every other line up to
-//! the next `$ ` is what the terminal displayed. `kubesim run` writes this format
+//! the next `$ ` is what the terminal displayed. While a shell inside a pod is open
+//! (`kubectl exec -it POD -- sh`, `kubectl run -it ... -- sh`) inputs start with that
+//! shell's prompt instead (`/ # wget -qO- web`, `root@web-...:/# hostname`), as on a
+//! real terminal; replay knows which prompt to expect from the simulator's state. `kubesim run` writes this format
 //! and the transcript tests read it back and compare.
 
 use sim_core::{Output, Simulator};
 
 /// One command of a transcript and the display recorded after it.
+#[cfg(test)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     pub input: String,
     pub expected: String,
 }
 
+#[cfg(test)]
 /// Splits a transcript into entries. Text before the first `$ ` line (a header
 /// comment, say) is ignored.
 pub fn parse(text: &str) -> Vec<Entry> {
@@ -35,10 +40,30 @@ pub fn parse(text: &str) -> Vec<Entry> {
     entries
 }
 
-/// Renders one command and its output in transcript form.
-pub fn render_entry(input: &str, output: &Output, out: &mut String) {
+/// What starts the next input line: `$ ` at the learner's shell, the pod shell's own
+/// prompt while one is open.
+pub fn input_marker(sim: &Simulator) -> String {
+    if sim.shell.pod_session.is_some() {
+        sim.prompt()
+    } else {
+        "$ ".to_string()
+    }
+}
+
+/// The command on a transcript line that starts with `marker` (a bare prompt is an
+/// empty input). A `$ ` line is always an input, so that a transcript whose pod
+/// prompt no longer matches shows the difference instead of losing its rest.
+fn strip_marker<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
+    line.strip_prefix(marker)
+        .or_else(|| (line == marker.trim_end()).then_some(""))
+        .or_else(|| line.strip_prefix("$ "))
+        .or_else(|| (line == "$").then_some(""))
+}
+
+/// Renders one command after the input marker it was typed at.
+pub fn render_entry_at(marker: &str, input: &str, output: &Output, out: &mut String) {
     for (i, line) in input.split('\n').enumerate() {
-        out.push_str(if i == 0 { "$ " } else { "> " });
+        out.push_str(if i == 0 { marker } else { "> " });
         out.push_str(line);
         out.push('\n');
     }
@@ -87,9 +112,10 @@ pub fn run_inputs(sim: &mut Simulator, inputs: &[String]) -> (String, i32) {
     let mut out = String::new();
     let mut code = 0;
     for input in inputs {
+        let marker = input_marker(sim);
         let output = sim.run_line(input);
         code = output.exit_code;
-        render_entry(input, &output, &mut out);
+        render_entry_at(&marker, input, &output, &mut out);
     }
     (out, code)
 }
@@ -98,9 +124,30 @@ pub fn run_inputs(sim: &mut Simulator, inputs: &[String]) -> (String, i32) {
 /// as the simulator prints it (header kept) on any difference, as `Err` with a diff.
 pub fn replay(text: &str) -> String {
     let header: String = text.split_inclusive('\n').take_while(|l| !l.starts_with("$ ") && *l != "$\n").collect();
-    let inputs: Vec<String> = parse(text).into_iter().map(|e| e.input).collect();
+    // Inputs are found as the session goes: which prompt starts the next one depends
+    // on whether a pod's shell is open after the previous command.
+    let lines: Vec<&str> = text.split_inclusive('\n').skip(header.split_inclusive('\n').count()).collect();
     let mut sim = Simulator::new(sim_core::ClusterConfig::default());
-    let (actual, _) = run_inputs(&mut sim, &inputs);
+    let mut actual = String::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let marker = input_marker(&sim);
+        let bare = lines[i].strip_suffix('\n').unwrap_or(lines[i]);
+        i += 1;
+        let Some(command) = strip_marker(bare, &marker) else { continue };
+        let mut input = command.to_string();
+        while let Some(cont) = lines.get(i).map(|l| l.strip_suffix('\n').unwrap_or(l)).and_then(|l| l.strip_prefix("> ").or_else(|| (l == ">").then_some(""))) {
+            input.push('\n');
+            input.push_str(cont);
+            i += 1;
+        }
+        let output = sim.run_line(&input);
+        render_entry_at(&marker, &input, &output, &mut actual);
+        let next = input_marker(&sim);
+        while lines.get(i).is_some_and(|l| strip_marker(l.strip_suffix('\n').unwrap_or(l), &next).is_none()) {
+            i += 1;
+        }
+    }
     format!("{header}{actual}")
 }
 

@@ -545,6 +545,8 @@ fn sync_pod(cluster: &mut Cluster, pod: Pod, now: DateTime<Utc>, wake: &mut Wake
         return;
     }
 
+    // A one-shot command (`-- wget -qO- http://web`) runs once the pod has its IP.
+    crate::network::programs::run_one_shot_commands(cluster, &pod, &uid);
     advance_runtime(cluster, &pod, &uid, now);
     let Some(runtime) = cluster.controllers.kubelet.pods.get(&uid).cloned() else { return };
     if let Some(at) = next_transition(&runtime, now) {

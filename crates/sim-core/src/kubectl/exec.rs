@@ -1,9 +1,10 @@
-//! `kubectl exec POD [-c CONTAINER] -- COMMAND [ARGS...]`: runs a command inside a
-//! running pod. The network tools (curl, wget, nslookup, dig, ping) run through the
-//! network model from the pod's place; `hostname`, `echo` and the files the kubelet
-//! writes into every pod (`/etc/resolv.conf`, `/etc/hosts`) are answered here;
-//! `sh -c 'ONE COMMAND'` runs that command. Interactive shells (`-it -- sh`) and
-//! other programs say plainly that they are not simulated.
+//! `kubectl exec (POD | TYPE/NAME) [-c CONTAINER] [-it] -- COMMAND [ARGS...]`: runs a
+//! command inside a running pod (a Deployment, ReplicaSet or Service picks one of
+//! its pods, as kubectl's attachable-pod lookup does). `-it -- sh` (or bash) opens
+//! the pod's shell on the learner's terminal ([`crate::shell::pod_session`]); `sh -c
+//! SCRIPT` and a script on stdin (`-i`) run through the same shell; other commands run
+//! through [`pod_session::run_in_pod`]: the network tools from the pod's place,
+//! `hostname`, `env`, the files the kubelet writes into every pod.
 
 use k8s_openapi::api::core::v1::Pod;
 
@@ -14,6 +15,7 @@ use super::output;
 use crate::apiserver;
 use crate::cluster::Cluster;
 use crate::network::{self, Place};
+use crate::shell::pod_session::{self, InPod, PodSession, Ran, SessionEnd};
 use crate::resources::Kind;
 use crate::simulator::Output;
 use crate::store::Object;
@@ -81,15 +83,70 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Optio
         out.err(&format!("error: unable to upgrade connection: container not found (\"{}\")\n", container.name));
         return 1;
     }
-    let interactive = flags.bool("stdin") || flags.bool("tty");
+    let stdin_flag = flags.bool("stdin");
+    let tty = flags.bool("tty");
     let program = command[0].rsplit('/').next().unwrap_or("").to_string();
-    if interactive && matches!(program.as_str(), "sh" | "bash" | "ash") && command.len() == 1 {
-        out.err(&format!("kubesim: 'kubectl exec -it ... -- {program}' (an interactive shell in a pod) is not simulated; run single commands with 'kubectl exec POD -- COMMAND'\n"));
-        return 1;
-    }
     let place = Place::pod(pod.metadata.namespace.as_deref().unwrap_or(&namespace), &pod_name);
     let image = container.image.clone().unwrap_or_default();
-    run_in_pod(cluster, &place, &pod, &image, &command, stdin, out)
+    let is_shell = matches!(program.as_str(), "sh" | "bash" | "ash");
+    if is_shell && command.len() == 1 {
+        let Some(kind) = pod_session::image_shell(&image, &program) else {
+            return missing_executable(cluster, &command[0], tty, out);
+        };
+        let mut session = PodSession::new(cluster, &pod, &container, kind, SessionEnd::Exec, tty);
+        if stdin_flag && tty {
+            // `kubectl exec -it POD -- sh`: the learner's terminal now talks to the pod.
+            if let Some(sh) = host.shell.as_deref_mut() {
+                sh.pod_session = Some(session);
+                return 0;
+            }
+            out.err(&format!("kubesim: 'kubectl exec -it ... -- {program}' needs the terminal; run single commands with 'kubectl exec POD -- COMMAND'\n"));
+            return 1;
+        }
+        // Without a terminal the shell reads its script from stdin (`echo ... |
+        // kubectl exec -i POD -- sh`), or exits at once on an empty one.
+        let script = if stdin_flag { stdin.unwrap_or("") } else { "" };
+        let code = pod_session::run_script(cluster, &mut session, script, out);
+        return pod_session::end_session(cluster, &session, code, out);
+    }
+    if is_shell && command.get(1).map(String::as_str) == Some("-c") {
+        let Some(kind) = pod_session::image_shell(&image, &program) else {
+            return missing_executable(cluster, &command[0], tty, out);
+        };
+        let mut session = PodSession::new(cluster, &pod, &container, kind, SessionEnd::Exec, tty);
+        let script = command.get(2).cloned().unwrap_or_default();
+        let code = pod_session::run_script(cluster, &mut session, &script, out);
+        return pod_session::end_session(cluster, &session, code, out);
+    }
+    let env = pod_session::process_env(cluster, &pod, &container, tty);
+    let (user, cwd) = match network::workloads::image_name(&image).as_str() {
+        "curlimages/curl" => ("curl_user", "/home/curl_user"),
+        "httpd" => ("root", "/usr/local/apache2"),
+        _ => ("root", "/"),
+    };
+    let context = InPod { place, pod: &pod, image: &image, cwd, user, env: &env, shell: None };
+    match pod_session::run_in_pod(cluster, &context, &command, stdin, out) {
+        Ran::Code(code) => exit_status(code, out),
+        Ran::Missing => missing_executable(cluster, &command[0], tty, out),
+    }
+}
+
+/// The container runtime cannot find the program. Over a terminal (`-t`) the error
+/// comes back through the stream with the runtime's exit code 126; without one the
+/// API server reports it.
+fn missing_executable(cluster: &mut Cluster, program: &str, tty: bool, out: &mut Output) -> i32 {
+    if tty {
+        out.out(&format!(
+            "OCI runtime exec failed: exec failed: unable to start container process: exec: \"{program}\": executable file not found in $PATH: unknown\n"
+        ));
+        return exit_status(126, out);
+    }
+    // containerd names each exec session with a random 64-hex-digit id.
+    let exec_id = format!("{}{}", cluster.rng.uuid(), cluster.rng.uuid()).replace('-', "");
+    out.err(&format!(
+        "error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec \"{exec_id}\": OCI runtime exec failed: exec failed: unable to start container process: exec: \"{program}\": executable file not found in $PATH: unknown\n"
+    ));
+    1
 }
 
 fn find_pod(cluster: &Cluster, target: &str, namespace: &str, out: &mut Output) -> Result<Pod, i32> {
@@ -112,6 +169,10 @@ fn find_pod(cluster: &Cluster, target: &str, namespace: &str, out: &mut Output) 
         Object::Pod(p) => return Ok(p.clone()),
         Object::Deployment(d) => d.spec.as_ref().map(|s| s.selector.clone()),
         Object::ReplicaSet(r) => r.spec.as_ref().map(|s| s.selector.clone()),
+        // A Service's selector is a plain map; as a LabelSelector it matches the same pods.
+        Object::Service(s) => s.spec.as_ref().and_then(|s| s.selector.clone()).filter(|m| !m.is_empty()).map(|m| {
+            k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector { match_labels: Some(m), match_expressions: None }
+        }),
         _ => None,
     };
     let Some(selector) = selector else {
@@ -132,107 +193,9 @@ fn find_pod(cluster: &Cluster, target: &str, namespace: &str, out: &mut Output) 
     })
 }
 
-/// Runs one command line inside the pod.
-fn run_in_pod(cluster: &mut Cluster, place: &Place, pod: &Pod, image: &str, command: &[String], stdin: Option<&str>, out: &mut Output) -> i32 {
-    let program = command[0].rsplit('/').next().unwrap_or("").to_string();
-    if matches!(program.as_str(), "sh" | "bash" | "ash") && command.get(1).map(String::as_str) == Some("-c") {
-        let script = command.get(2).cloned().unwrap_or_default();
-        let words = split_words(&script);
-        if words.is_empty() || script.contains(['|', ';', '&', '>', '<', '$', '`']) {
-            out.err(&format!("kubesim: '{program} -c {script}' inside a pod is not simulated (one simple command is)\n"));
-            return 1;
-        }
-        return run_in_pod(cluster, place, pod, image, &words, stdin, out);
-    }
-    if let Some(code) = network::programs::run_program(cluster, place, command, stdin, out) {
-        return exit_status(code, out);
-    }
-    let known = network::image_programs_known(image);
-    if known && !network::image_has_program(image, &program) {
-        // containerd names each exec session with a random 64-hex-digit id.
-        let exec_id = format!("{}{}", cluster.rng.uuid(), cluster.rng.uuid()).replace('-', "");
-        out.err(&format!(
-            "error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec \"{exec_id}\": OCI runtime exec failed: exec failed: unable to start container process: exec: \"{}\": executable file not found in $PATH: unknown\n",
-            command[0]
-        ));
-        return 1;
-    }
-    let pod_name = pod.metadata.name.clone().unwrap_or_default();
-    let namespace = pod.metadata.namespace.clone().unwrap_or_default();
-    match program.as_str() {
-        "hostname" => {
-            out.out(&format!("{pod_name}\n"));
-            0
-        }
-        "echo" => {
-            out.out(&format!("{}\n", command[1..].join(" ")));
-            0
-        }
-        "true" => 0,
-        "false" => exit_status(1, out),
-        "cat" if command.len() == 2 => match command[1].as_str() {
-            "/etc/resolv.conf" => {
-                out.out(&format!(
-                    "search {namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n"
-                ));
-                0
-            }
-            "/etc/hostname" => {
-                out.out(&format!("{pod_name}\n"));
-                0
-            }
-            "/etc/hosts" => {
-                let ip = pod.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_default();
-                out.out(&format!(
-                    "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{pod_name}\n"
-                ));
-                0
-            }
-            other => {
-                out.err(&format!("kubesim: 'cat {other}' inside a pod is not simulated\n"));
-                1
-            }
-        },
-        _ => {
-            out.err(&format!("kubesim: '{}' inside a pod is not simulated\n", command.join(" ")));
-            1
-        }
-    }
-}
-
-/// kubectl reports a non-zero exit of the remote command and exits with it.
 fn exit_status(code: i32, out: &mut Output) -> i32 {
     if code != 0 {
         out.err(&format!("command terminated with exit code {code}\n"));
     }
     code
-}
-
-/// Splits `sh -c` text into words, honouring single and double quotes.
-fn split_words(s: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut quote: Option<char> = None;
-    let mut any = false;
-    for c in s.chars() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => cur.push(c),
-            None if c == '\'' || c == '"' => {
-                quote = Some(c);
-                any = true;
-            }
-            None if c.is_whitespace() => {
-                if !cur.is_empty() || any {
-                    words.push(std::mem::take(&mut cur));
-                    any = false;
-                }
-            }
-            None => cur.push(c),
-        }
-    }
-    if !cur.is_empty() || any {
-        words.push(cur);
-    }
-    words
 }

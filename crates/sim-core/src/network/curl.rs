@@ -16,6 +16,7 @@ use crate::network::dns::{self, Resolution};
 use crate::network::http::{Request, Response};
 use crate::network::trace::{self, DnsStep, Outcome, Trace};
 use crate::network::workloads::{self, Reply, Tls};
+use crate::network::getopt::{self, Arg};
 use crate::network::{FileSink, Io, Place};
 use crate::simulator::Output;
 
@@ -132,7 +133,6 @@ fn seconds_ms(text: &str) -> Option<i64> {
 
 fn parse(args: &[String]) -> Result<Options, (i32, String)> {
     let mut o = Options::default();
-    let mut i = 0;
     // Flags that take a value, by short and long name.
     let takes_value = |name: &str| {
         matches!(
@@ -142,96 +142,50 @@ fn parse(args: &[String]) -> Result<Options, (i32, String)> {
                 | "e" | "referer" | "resolve" | "cacert" | "x" | "proxy"
         )
     };
-    while i < args.len() {
-        let arg = args.get(i).cloned().unwrap_or_default();
-        i += 1;
-        let set = |name: &str, value: Option<String>, o: &mut Options| -> Result<(), (i32, String)> {
-            let need = |v: Option<String>| {
-                v.ok_or_else(|| (2, format!("option {}: requires parameter", if name.len() == 1 { format!("-{name}") } else { format!("--{name}") })))
-            };
-            match name {
-                "s" | "silent" => o.silent = true,
-                "S" | "show-error" => o.show_error = true,
-                "v" | "verbose" => o.verbose = true,
-                "I" | "head" => o.head = true,
-                "i" | "include" => o.include = true,
-                "f" | "fail" => o.fail = true,
-                "k" | "insecure" => o.insecure = true,
-                "cacert" => o.cacert = Some(need(value)?),
-                "L" | "location" | "4" | "ipv4" | "compressed" | "http1.1" | "N" | "no-buffer" => {}
-                "H" | "header" => {
-                    let v = need(value)?;
-                    if let Some((k, val)) = v.split_once(':') {
-                        o.headers.push((k.trim().to_string(), val.trim().to_string()));
-                    }
-                }
-                "o" | "output" => o.output = Some(need(value)?),
-                "m" | "max-time" => {
-                    let v = need(value)?;
-                    o.max_time_ms = Some(seconds_ms(&v).ok_or((2, "option --max-time: expected a proper numerical parameter".to_string()))?);
-                }
-                "connect-timeout" => {
-                    let v = need(value)?;
-                    o.connect_timeout_ms =
-                        Some(seconds_ms(&v).ok_or((2, "option --connect-timeout: expected a proper numerical parameter".to_string()))?);
-                }
-                "w" | "write-out" => o.write_out = Some(need(value)?),
-                "X" | "request" => o.method = Some(need(value)?),
-                "d" | "data" | "data-raw" | "data-binary" => o.data = Some(need(value)?),
-                "A" | "user-agent" => o.user_agent = Some(need(value)?),
-                "retry" | "u" | "user" | "e" | "referer" | "resolve" | "x" | "proxy" => {
-                    need(value)?;
-                }
-                other => {
-                    let shown = if other.len() == 1 { format!("-{other}") } else { format!("--{other}") };
-                    return Err((2, format!("option {shown}: is unknown")));
-                }
+    for arg in getopt::scan(args, takes_value) {
+        let (name, value) = match arg {
+            Arg::Operand(url) => {
+                o.urls.push(url);
+                continue;
             }
-            Ok(())
+            Arg::Option { name, value } => (name, value),
         };
-        if let Some(long) = arg.strip_prefix("--") {
-            if long.is_empty() {
-                o.urls.extend(args.iter().skip(i).cloned());
-                break;
-            }
-            let (name, inline) = match long.split_once('=') {
-                Some((n, v)) => (n.to_string(), Some(v.to_string())),
-                None => (long.to_string(), None),
-            };
-            let value = if takes_value(&name) && inline.is_none() {
-                let v = args.get(i).cloned();
-                if v.is_some() {
-                    i += 1;
+        let shown = if name.len() == 1 { format!("-{name}") } else { format!("--{name}") };
+        let need = |v: Option<String>| v.ok_or_else(|| (2, format!("option {shown}: requires parameter")));
+        match name.as_str() {
+            "s" | "silent" => o.silent = true,
+            "S" | "show-error" => o.show_error = true,
+            "v" | "verbose" => o.verbose = true,
+            "I" | "head" => o.head = true,
+            "i" | "include" => o.include = true,
+            "f" | "fail" => o.fail = true,
+            "k" | "insecure" => o.insecure = true,
+            "cacert" => o.cacert = Some(need(value)?),
+            "L" | "location" | "4" | "ipv4" | "compressed" | "http1.1" | "N" | "no-buffer" => {}
+            "H" | "header" => {
+                let v = need(value)?;
+                if let Some((k, val)) = v.split_once(':') {
+                    o.headers.push((k.trim().to_string(), val.trim().to_string()));
                 }
-                v
-            } else {
-                inline
-            };
-            set(&name, value, &mut o)?;
-        } else if arg.len() > 1 && arg.starts_with('-') {
-            let flags: Vec<char> = arg.chars().skip(1).collect();
-            let mut j = 0;
-            while j < flags.len() {
-                let flag = flags.get(j).copied().unwrap_or('-').to_string();
-                j += 1;
-                if takes_value(&flag) {
-                    let rest: String = flags.iter().skip(j).collect();
-                    let value = if rest.is_empty() {
-                        let v = args.get(i).cloned();
-                        if v.is_some() {
-                            i += 1;
-                        }
-                        v
-                    } else {
-                        Some(rest)
-                    };
-                    set(&flag, value, &mut o)?;
-                    break;
-                }
-                set(&flag, None, &mut o)?;
             }
-        } else {
-            o.urls.push(arg);
+            "o" | "output" => o.output = Some(need(value)?),
+            "m" | "max-time" => {
+                let v = need(value)?;
+                o.max_time_ms = Some(seconds_ms(&v).ok_or((2, "option --max-time: expected a proper numerical parameter".to_string()))?);
+            }
+            "connect-timeout" => {
+                let v = need(value)?;
+                o.connect_timeout_ms =
+                    Some(seconds_ms(&v).ok_or((2, "option --connect-timeout: expected a proper numerical parameter".to_string()))?);
+            }
+            "w" | "write-out" => o.write_out = Some(need(value)?),
+            "X" | "request" => o.method = Some(need(value)?),
+            "d" | "data" | "data-raw" | "data-binary" => o.data = Some(need(value)?),
+            "A" | "user-agent" => o.user_agent = Some(need(value)?),
+            "retry" | "u" | "user" | "e" | "referer" | "resolve" | "x" | "proxy" => {
+                need(value)?;
+            }
+            _ => return Err((2, format!("option {shown}: is unknown"))),
         }
     }
     Ok(o)

@@ -15,6 +15,7 @@
 //!   programs them, and the verdict a rule gives a packet.
 //! - [`dns`]: CoreDNS's answers, resolv.conf search lists and ndots.
 //! - [`trace`]: the packet path engine and the serialisable trace it returns.
+//! - [`getopt`]: the argument scanning curl and wget share.
 //! - [`http`]: HTTP requests and responses as the programs and workloads share them.
 //! - [`api_proxy`]: `kubectl proxy` and the API server's service/pod proxy.
 //! - [`ingress`]: the ingress-nginx controller routing by host and path.
@@ -38,6 +39,7 @@ pub mod addresses;
 pub mod api_proxy;
 pub mod curl;
 pub mod dns;
+pub mod getopt;
 pub mod http;
 pub mod ingress;
 pub mod kube_proxy;
@@ -146,6 +148,8 @@ pub struct NetworkState {
     pub port_forwards: Vec<PortForward>,
     /// The local port of a running `kubectl proxy` (8001 by default), if any.
     pub kubectl_proxy_port: Option<u16>,
+    /// Container ids whose one-shot command ([`programs::run_one_shot_commands`]) has run.
+    pub(crate) one_shots: std::collections::BTreeSet<String>,
 }
 
 impl NetworkState {
@@ -166,6 +170,11 @@ impl NetworkState {
         }
         self.traces.push_back(trace.clone());
         trace
+    }
+
+    /// A new pod took this name: what an earlier pod of the same name wrote is not its log.
+    pub(crate) fn forget_pod(&mut self, namespace: &str, pod: &str) {
+        self.access_logs.remove(&(namespace.to_string(), pod.to_string()));
     }
 
     pub(crate) fn log(&mut self, namespace: &str, pod: &str, line: String) {

@@ -109,3 +109,81 @@ pub fn run_program(
         _ => ping(cluster, place, args, stdin, out),
     })
 }
+
+/// Runs the command of a container whose main process is a one-shot network program
+/// (`kubectl run test --image=busybox --restart=Never -- wget -qO- http://web`, or the
+/// same behind `sh -c`), once per container start: what it prints becomes the
+/// container's log, and it exits when the program would, with its exit code, so the
+/// kubelet reports it Completed or Error.
+///
+/// The kubelet calls this at each pod sync; it acts once the pod has its IP (the
+/// program's packets need a source). The program's own waiting (a timeout, say) is
+/// time the container spends, not time the whole cluster skips: the clock is put back
+/// and the container exits that much later.
+pub fn run_one_shot_commands(cluster: &mut Cluster, pod: &k8s_openapi::api::core::v1::Pod, uid: &str) {
+    use crate::shell::pod_session::{self, InPod, PodSession, Ran, SessionEnd};
+    let has_ip = pod.status.as_ref().and_then(|s| s.pod_ip.as_deref()).is_some_and(|ip| !ip.is_empty());
+    let Some(runtime) = cluster.controllers.kubelet.pods.get(uid).cloned() else { return };
+    if !has_ip {
+        return;
+    }
+    let Some(spec) = pod.spec.as_ref() else { return };
+    for (index, (state, container)) in runtime.containers.iter().zip(spec.containers.iter()).enumerate() {
+        let running = matches!(state.state, crate::controllers::kubelet::RuntimeState::Running { .. });
+        // `kubectl run -i ... -- curl ...` gives the container a stdin the program ignores.
+        if !running || state.exits.is_some() || cluster.network.one_shots.contains(&state.container_id) {
+            continue;
+        }
+        let mut words: Vec<String> = container.command.clone().unwrap_or_default();
+        words.extend(container.args.clone().unwrap_or_default());
+        let script = match words.as_slice() {
+            [sh, flag, script, ..] if flag == "-c" && matches!(sh.rsplit('/').next(), Some("sh" | "bash" | "ash")) => Some(script.clone()),
+            _ => None,
+        };
+        let first = match &script {
+            Some(s) => s.split_whitespace().next().unwrap_or("").to_string(),
+            None => words.first().cloned().unwrap_or_default(),
+        };
+        let first = first.rsplit('/').next().unwrap_or("").to_string();
+        let loops = script.as_deref().is_some_and(|s| s.contains("while") || s.contains("for ") || s.contains("sleep"));
+        if !NETWORK_PROGRAMS.contains(&first.as_str()) || loops {
+            continue;
+        }
+        cluster.network.one_shots.insert(state.container_id.clone());
+        let image = container.image.clone().unwrap_or_default();
+        let started = cluster.clock.now();
+        let mut out = Output::default();
+        let code = match script {
+            Some(script) => {
+                let kind = pod_session::image_shell(&image, "sh").unwrap_or(pod_session::ShellKind::Ash);
+                let mut session = PodSession::new(cluster, pod, container, kind, SessionEnd::Exec, false);
+                pod_session::run_script(cluster, &mut session, &script, &mut out)
+            }
+            None => {
+                let env = pod_session::process_env(cluster, pod, container, false);
+                let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+                let name = pod.metadata.name.clone().unwrap_or_default();
+                let context = InPod { place: Place::pod(&namespace, &name), pod, image: &image, cwd: "/", user: "root", env: &env, shell: None };
+                match pod_session::run_in_pod(cluster, &context, &words, None, &mut out) {
+                    Ran::Code(code) => code,
+                    // The runtime could not start it; leave that to the kubelet's own story.
+                    Ran::Missing => continue,
+                }
+            }
+        };
+        let took = cluster.clock.now() - started;
+        cluster.clock = crate::clock::Clock::new(started);
+        let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        for line in out.display.lines() {
+            cluster.network.log(&namespace, &name, line.to_string());
+        }
+        // A program takes a few milliseconds even when nothing waits.
+        let exits_at = started + took.max(k8s_openapi::chrono::Duration::milliseconds(30));
+        if let Some(r) = cluster.controllers.kubelet.pods.get_mut(uid) {
+            if let Some(c) = r.containers.get_mut(index) {
+                c.exits = Some((exits_at, code));
+            }
+        }
+    }
+}

@@ -432,6 +432,8 @@ enum Expect {
     Timeout,
     NoRoute,
     NoAddress,
+    /// An ExternalName: the name is a CNAME to a name outside the cluster.
+    Alias,
 }
 
 /// The expected result, written from the Kubernetes documentation's rules rather
@@ -440,6 +442,15 @@ fn expectation(type_: &str, etp_local: bool, itp_local: bool, client: &str, plac
     let any_ready = matches!(placement, Placement::Worker1 | Placement::BothWorkers);
     let on_worker2 = placement == Placement::BothWorkers;
     let headless = type_ == "Headless";
+    if type_ == "ExternalName" {
+        // No ClusterIP, no ports, no kube-proxy rules: only a DNS alias.
+        return match (client, target) {
+            ("host", "nodeport-w1" | "nodeport-w2") => Expect::Refused,
+            ("host", _) => Expect::NoAddress,
+            (_, "clusterip") => Expect::Alias,
+            _ => Expect::NoAddress,
+        };
+    }
     match (client, target) {
         ("host", "clusterip") => if headless { Expect::NoAddress } else { Expect::Timeout },
         ("host", "nodeport-w1") | ("host", "nodeport-w2") => {
@@ -484,7 +495,7 @@ fn expectation(type_: &str, etp_local: bool, itp_local: bool, client: &str, plac
 
 #[test]
 fn table_of_service_types_policies_clients_and_placements() {
-    let types = ["ClusterIP", "NodePort", "LoadBalancer", "LB-pending", "Headless"];
+    let types = ["ClusterIP", "NodePort", "LoadBalancer", "LB-pending", "Headless", "ExternalName"];
     let placements = [Placement::None, Placement::Worker1, Placement::BothWorkers, Placement::NotReady];
     let clients = ["host", "pod-w1", "pod-w2"];
     let targets = ["clusterip", "nodeport-w1", "nodeport-w2", "lb"];
@@ -519,7 +530,8 @@ fn table_of_service_types_policies_clients_and_placements() {
                     testkit::service(&mut c, &Svc {
                         name: "echo",
                         type_: svc_type,
-                        cluster_ip: if type_ == "Headless" { None } else { Some("10.96.100.10") },
+                        cluster_ip: if matches!(type_, "Headless" | "ExternalName") { None } else { Some("10.96.100.10") },
+                        external_name: (type_ == "ExternalName").then_some("echo.example.com"),
                         node_port: node_ported.then_some(30090),
                         health_check_node_port: (etp_local && svc_type == "LoadBalancer").then_some(32000),
                         external_traffic_policy: if etp_local { "Local" } else { "Cluster" },
@@ -534,7 +546,7 @@ fn table_of_service_types_policies_clients_and_placements() {
                             let place = if client == "host" { Place::Host } else { Place::pod("default", client) };
                             let url = match target {
                                 "clusterip" if client == "host" => {
-                                    if type_ == "Headless" { continue } else { "http://10.96.100.10/clientip".to_string() }
+                                    if matches!(type_, "Headless" | "ExternalName") { continue } else { "http://10.96.100.10/clientip".to_string() }
                                 }
                                 "clusterip" => "http://echo/clientip".to_string(),
                                 "nodeport-w1" => format!("http://{W1}:30090/clientip"),
@@ -580,6 +592,10 @@ fn table_of_service_types_policies_clients_and_placements() {
                                 Expect::NoAddress => {
                                     assert_eq!(code, 6, "{context}");
                                     assert_eq!(c.network.traces().count(), before, "{context}");
+                                }
+                                Expect::Alias => {
+                                    assert_eq!(code, 6, "{context}");
+                                    assert!(out.starts_with("kubesim: echo is an alias (CNAME) for echo.example.com"), "{context}");
                                 }
                             }
                             checked += 1;

@@ -11,6 +11,7 @@ use crate::network::dns::{self, Resolution};
 use crate::network::http::{log_date, Request, Response};
 use crate::network::trace::{self, DnsStep, Outcome};
 use crate::network::workloads::{self, Reply};
+use crate::network::getopt::{self, Arg};
 use crate::network::{FileSink, Io, Place};
 use crate::simulator::Output;
 
@@ -29,56 +30,29 @@ struct Options {
 
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut o = Options::default();
-    let mut i = 0;
-    while i < args.len() {
-        let arg = args.get(i).cloned().unwrap_or_default();
-        i += 1;
-        let next = |i: &mut usize| {
-            let v = args.get(*i).cloned();
-            *i += 1;
-            v
+    let takes_value = |name: &str| matches!(name, "O" | "T" | "output-document" | "timeout" | "header");
+    let seconds = |v: Option<String>| v.and_then(|v| v.parse::<f64>().ok()).map(|s| (s * 1000.0) as i64);
+    for arg in getopt::scan(args, takes_value) {
+        let (name, value) = match arg {
+            Arg::Operand(url) => {
+                o.urls.push(url);
+                continue;
+            }
+            Arg::Option { name, value } => (name, value),
         };
-        if let Some(long) = arg.strip_prefix("--") {
-            let (name, inline) = match long.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_string())),
-                None => (long, None),
-            };
-            match name {
-                "quiet" => o.quiet = true,
-                "spider" => o.spider = true,
-                "output-document" => o.output = inline.or_else(|| next(&mut i)),
-                "timeout" => o.timeout_ms = inline.or_else(|| next(&mut i)).and_then(|v| v.parse::<f64>().ok()).map(|s| (s * 1000.0) as i64),
-                "header" => {
-                    if let Some((k, v)) = inline.or_else(|| next(&mut i)).as_deref().and_then(|h| h.split_once(':')) {
-                        o.headers.push((k.trim().to_string(), v.trim().to_string()));
-                    }
-                }
-                // busybox and GNU Wget word this one alike.
-                _ => return Err(format!("wget: unrecognized option '--{name}'")),
-            }
-        } else if arg.len() > 1 && arg.starts_with('-') {
-            let flags: Vec<char> = arg.chars().skip(1).collect();
-            let mut j = 0;
-            while j < flags.len() {
-                let flag = flags.get(j).copied().unwrap_or('-');
-                j += 1;
-                let rest: String = flags.iter().skip(j).collect();
-                match flag {
-                    'q' => o.quiet = true,
-                    'O' | 'T' => {
-                        let value = if rest.is_empty() { next(&mut i) } else { Some(rest) };
-                        if flag == 'O' {
-                            o.output = value;
-                        } else {
-                            o.timeout_ms = value.and_then(|v| v.parse::<f64>().ok()).map(|s| (s * 1000.0) as i64);
-                        }
-                        break;
-                    }
-                    _ => return Err(format!("wget: invalid option -- '{flag}'")),
+        match name.as_str() {
+            "q" | "quiet" => o.quiet = true,
+            "spider" => o.spider = true,
+            "O" | "output-document" => o.output = value,
+            "T" | "timeout" => o.timeout_ms = seconds(value),
+            "header" => {
+                if let Some((k, v)) = value.as_deref().and_then(|h| h.split_once(':')) {
+                    o.headers.push((k.trim().to_string(), v.trim().to_string()));
                 }
             }
-        } else {
-            o.urls.push(arg);
+            // busybox and GNU Wget word these alike.
+            long if long.chars().count() > 1 => return Err(format!("wget: unrecognized option '--{long}'")),
+            flag => return Err(format!("wget: invalid option -- '{flag}'")),
         }
     }
     Ok(o)

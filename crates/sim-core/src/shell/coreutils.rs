@@ -267,7 +267,7 @@ fn human_size(n: usize) -> String {
 
 /// GNU ls's column layout for an 80-column terminal: as many columns as fit,
 /// filled top to bottom, two spaces between columns.
-fn columns(names: &[String], one_per_line: bool) -> String {
+pub(crate) fn columns(names: &[String], one_per_line: bool) -> String {
     if names.is_empty() {
         return String::new();
     }

@@ -9,6 +9,8 @@
 //!   `text` hold the file and text tools.
 //! - [`editor`]: the full-screen editor behind `nano`/`vi`.
 //! - [`complete`]: tab completion and Ctrl-R reverse history search.
+//! - [`pod_session`]: the shell inside a pod (`kubectl exec -it`, `kubectl run -it`);
+//!   while one is open, [`Shell::run_line`] and [`Shell::prompt`] are its own.
 //!
 //! # Interactive protocol
 //! [`Shell::run_line`] runs a complete line. Afterwards the shell may be
@@ -28,6 +30,7 @@ mod coreutils;
 pub mod editor;
 mod exec;
 pub mod parse;
+pub mod pod_session;
 mod programs;
 mod text;
 
@@ -132,6 +135,9 @@ pub struct Shell {
     pub jobs: Vec<Job>,
     pub editor: Option<EditorSession>,
     pub foreground: Option<Foreground>,
+    /// A shell inside a pod (`kubectl exec -it`, `kubectl run -it`): while it is open,
+    /// lines and the prompt are its own (see [`pod_session`]).
+    pub pod_session: Option<pod_session::PodSession>,
     /// False in batch runs (scripts, transcripts): streaming commands then print one
     /// screen and return instead of holding the terminal.
     pub interactive_terminal: bool,
@@ -198,6 +204,7 @@ impl Shell {
             jobs: Vec::new(),
             editor: None,
             foreground: None,
+            pod_session: None,
             interactive_terminal: false,
             stdout_tty: false,
             capturing: 0,
@@ -222,6 +229,9 @@ impl Shell {
 
     /// bash's default Debian prompt, `user@host:dir$ `, with the home directory as `~`.
     pub fn prompt(&self) -> String {
+        if let Some(prompt) = self.pod_prompt() {
+            return prompt;
+        }
         format!("learner@kubesim:{}$ ", self.display_cwd())
     }
 
@@ -268,6 +278,9 @@ impl Shell {
         // do that): it ends first, as if Ctrl-C or ^X N had been pressed.
         self.foreground = None;
         self.editor = None;
+        if self.pod_session.is_some() {
+            return self.run_pod_line(cluster, line);
+        }
         self.report_finished_jobs(cluster, &mut output);
         let trimmed = line.trim();
         if trimmed.is_empty() {
