@@ -428,7 +428,9 @@ fn fetch(cluster: &Cluster, requests: &[Request], options: &GetOptions) -> Resul
                 };
                 if let Err(e) = refused {
                     return Err(format!(
-                        "Error from server (BadRequest): Unable to find {{\"{}\" \"{}\" \"{}\"}} that match label selector \"{}\", field selector \"{}\": {e}",
+                        // The builder's message quotes the GroupVersionResource's
+                        // String() ("/v1, Resource=pods"), then the server's error.
+                        "Error from server (BadRequest): Unable to find \"{}/{}, Resource={}\" that match label selector \"{}\", field selector \"{}\": {e}",
                         rt.group,
                         rt.version,
                         rt.plural,

@@ -240,7 +240,7 @@ fn pod_for(cluster: &Cluster, kind: Kind, namespace: &str, name: &str, out: &mut
 }
 
 /// The lines a container wrote, with when each was written.
-fn container_log(cluster: &Cluster, pod: &Pod, container: &Container, previous: bool) -> Result<Vec<(DateTime<Utc>, String)>, Status> {
+pub fn container_log(cluster: &Cluster, pod: &Pod, container: &Container, previous: bool) -> Result<Vec<(DateTime<Utc>, String)>, Status> {
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let namespace = pod.metadata.namespace.clone().unwrap_or_default();
     let status = pod
