@@ -116,6 +116,11 @@ pub fn route(cluster: &mut Cluster, req: &Request) -> Reply {
         _ => parse_target(&rest),
     };
     let Some(target) = target else { return not_found_path() };
+    // Typed clients (kubectl create deployment, scale, ...) send protobuf first;
+    // client-go retries with JSON on 415 Unsupported Media Type.
+    if req.header("Content-Type").is_some_and(|c| c.starts_with("application/vnd.kubernetes.protobuf")) {
+        return unsupported_media(req);
+    }
     if target.rt.group != group || target.rt.version != version {
         return not_found_path();
     }
