@@ -327,6 +327,7 @@ fn stream_watch(writer: &mut TcpStream, shared: &Shared, watch: Watch) -> std::i
         let deadline = server.cluster.clock.now() + Duration::seconds(STEPPED_WATCH_LIMIT_SECONDS);
         (watch.since.unwrap_or(rv), initial, deadline)
     };
+    let mut sent = !initial.is_empty();
     for event in initial {
         write_event(writer, &event)?;
     }
@@ -353,21 +354,31 @@ fn stream_watch(writer: &mut TcpStream, shared: &Shared, watch: Watch) -> std::i
             for event in &events {
                 write_event(writer, event)?;
             }
+            sent = true;
             continue;
         }
         // Nothing to send. Give the client a moment to hang up (it often does as soon
-        // as it has what it waited for), then let time run.
-        if client_closed(writer, StdDuration::from_millis(150))? {
+        // as it has what it waited for: longer just after events), then let time run.
+        let grace = if sent { 1000 } else { 150 };
+        sent = false;
+        if client_closed(writer, StdDuration::from_millis(grace))? {
             return Ok(());
         }
         let mut server = lock(shared);
         if let ClockMode::Stepped = server.mode {
+            // The steps of sim-core's own waits: `rollout status` (the watch kubectl
+            // opens on one Deployment) moves 250 ms at a time; `delete --wait` lets
+            // the controllers react, then moves 500 ms at a time.
+            let rollout = watch.kind == sim_core::resources::Kind::Deployment;
             let cluster = &mut server.cluster;
             if cluster.clock.now() < stepped_deadline {
-                sim_core::controllers::reconcile(cluster);
+                if !rollout {
+                    sim_core::controllers::reconcile(cluster);
+                }
                 let changed = cluster.store.resource_version() != since;
                 if !changed {
-                    let next = cluster.clock.now() + Duration::milliseconds(500);
+                    let step = if rollout { 250 } else { 500 };
+                    let next = cluster.clock.now() + Duration::milliseconds(step);
                     sim_core::controllers::advance(cluster, next);
                 }
             }

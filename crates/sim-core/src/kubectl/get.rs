@@ -366,6 +366,9 @@ pub fn run(cluster: &mut Cluster, args: &[String], out: &mut Output) -> i32 {
     let mut stdout = String::new();
     let result = match &options.format {
         OutputFormat::Table { wide } => print_tables(cluster, &fetched, &requests, &options, *wide, &mut stdout),
+        // printGeneric returns the error alone when one object was named and is
+        // missing: no empty List on stdout.
+        _ if single_item && !errors.is_empty() => Ok(()),
         _ => print_generic(&fetched, single_item, &options, &mut stdout),
     };
     out.out(&stdout);
