@@ -7,7 +7,8 @@
 //! - `serve [--port N]`: build, then serve `dist/` at http://127.0.0.1:8080/.
 //! - `browser-test`: the headless Chromium tests against an existing build.
 //! - `bench [--quick] [--no-build] [--no-crates] [--dev]`: benchmarks and budgets into BENCHMARKS.md.
-//! - `test`: every test: cargo tests, the reference vectors, the build, the browser tests.
+//! - `test`: every test: cargo tests, the reference vectors, the differential test against
+//!   the real kubectl, the build, the browser tests.
 
 mod bench;
 mod offline;
@@ -32,7 +33,7 @@ pub struct Failure(pub String);
 const USAGE: &str = "\
 usage: ./dev COMMAND   (or: cargo run -p xtask -- COMMAND)
   serve [--port N]   install what is missing, build, serve dist/ at http://127.0.0.1:8080/
-  test               install what is missing, run every test (cargo, vectors, build, browser)
+  test               install what is missing, run every test (cargo, vectors, differential, build, browser)
   setup [--browser]  install what is missing
   build              build dist/ (Trunk) and dist/kubesim-offline.html, print sizes
   offline            rebuild only dist/kubesim-offline.html from dist/
@@ -181,6 +182,16 @@ fn test(root: &Path) -> Result<(), Failure> {
         steps.push(("reference vectors", result));
     } else {
         println!("xtask: skipping the reference vectors: {} does not exist", vectors.display());
+    }
+
+    // Our kubectl against the real one talking to `kubesim serve` (tests/differential);
+    // needs a kubectl binary on PATH, skipped with a message otherwise.
+    let has_kubectl = Command::new("kubectl").args(["version", "--client"]).output().is_ok_and(|o| o.status.success());
+    if has_kubectl {
+        let result = run(Command::new("cargo").args(["run", "-q", "-p", "kubesim-cli", "--", "differential", "tests/differential"]).current_dir(root));
+        steps.push(("differential (real kubectl)", result));
+    } else {
+        println!("xtask: skipping the differential test: no kubectl on PATH");
     }
 
     // Every lesson's reference solution, checks and console transcripts.

@@ -7,8 +7,11 @@
 //! - `kubesim check TRANSCRIPT...`: replays transcripts and reports any difference.
 //! - `kubesim vectors DIR...`: runs the reference test vectors in those directories.
 //! - `kubesim lesson check|new|show`: lesson authoring (see `lesson_cmd.rs`).
+//! - `kubesim serve`: the cluster's API over HTTP for the real kubectl (see `serve/`).
+//! - `kubesim differential DIR...`: our kubectl against the real one (`serve/differential.rs`).
 
 mod lesson_cmd;
+mod serve;
 mod transcript;
 mod vectors;
 
@@ -26,6 +29,9 @@ Usage:
   kubesim vectors [--known-deviations FILE] DIR...
                              run reference test vectors (JSON Lines) in DIRs
   kubesim lesson check|new|show   lesson authoring: run lessons' solutions, scaffold, show
+  kubesim serve [--port N] [--lesson ID | --state FILE] [--kubeconfig-out PATH]
+                             serve the cluster's API on 127.0.0.1 for the real kubectl
+  kubesim differential DIR...  run DIR/*.txt through our kubectl and the real one; compare
   kubesim help               this text
 ";
 
@@ -57,6 +63,8 @@ fn main() {
             if failed == 0 { 0 } else { 1 }
         }
         Some("lesson") => lesson_cmd::run(&args[1..]),
+        Some("serve") => serve::main(&args[1..]),
+        Some("differential") if args.len() > 1 => serve::differential::main(&args[1..]),
         Some("vectors") if args.len() > 1 => {
             let mut out = String::new();
             let mut dirs = &args[1..];

@@ -58,7 +58,9 @@ fn event_name(cluster: &Cluster, namespace: &str, object_name: &str) -> String {
 /// the existing Event instead of creating a new one (the event correlator).
 pub fn record(cluster: &mut Cluster, involved: ObjectReference, type_: &str, reason: &str, message: &str, source: &Source) {
     let namespace = involved.namespace.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "default".to_string());
-    let now = Time(cluster.clock.now());
+    // first/lastTimestamp are metav1.Time: what the API server keeps (and what AGE is
+    // computed from) is whole seconds.
+    let now = Time(k8s_openapi::chrono::SubsecRound::trunc_subsecs(cluster.clock.now(), 0));
     let existing = cluster.store.list(Kind::Event, Some(&namespace)).find_map(|o| match o {
         Object::Event(e)
             if e.involved_object.uid == involved.uid

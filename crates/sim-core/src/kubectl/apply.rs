@@ -141,6 +141,11 @@ fn apply_one(
             .map_err(|s| s.with_source("creating", &doc.source))?;
         return Ok((created, "created"));
     };
+    // applyOneObject skips the patch entirely under --dry-run=client: an existing
+    // object is always `configured (dry run)` and printed as the server has it.
+    if dry_run == DryRun::Client {
+        return Ok((current, "configured"));
+    }
     let recorded = current.pointer("/metadata/annotations").and_then(|a| a.get(LAST_APPLIED)).and_then(Value::as_str);
     if recorded.is_none() {
         warnings.push(format!(
@@ -153,10 +158,6 @@ fn apply_one(
     let patch = three_way_patch(rt.kind, original.as_ref(), &modified, &current);
     if patch.as_object().is_some_and(Map::is_empty) {
         return Ok((current, "unchanged"));
-    }
-    if dry_run == DryRun::Client {
-        let merged = apiserver::patch::strategic_merge_patch(rt.kind, &current, &patch).unwrap_or(current);
-        return Ok((merged, "configured"));
     }
     let opts = PatchOptions { dry_run: dry_run == DryRun::Server, field_validation: validation };
     match apiserver::patch_with_options(cluster, rt.kind, namespace, doc.name(), PatchType::StrategicMerge, &patch, &opts) {

@@ -174,7 +174,7 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Optio
         }
     }
 
-    let mut deleted: Vec<ObjectKey> = Vec::new();
+    let mut deleted: Vec<(ObjectKey, Option<String>)> = Vec::new();
     for (target, ns, source) in work {
         match apiserver::delete(cluster, target.rt.kind, &ns, &target.name, &opts) {
             Ok(object) => {
@@ -185,7 +185,7 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Optio
                     let operation = if grace == 0 { "force deleted" } else { "deleted" };
                     out.out(&format!("{kind} \"{}\" {operation}{}\n", target.name, dry_run.suffix()));
                 }
-                deleted.push(object.key());
+                deleted.push((object.key(), object.metadata().uid.clone()));
             }
             Err(status) if status.reason == StatusReason::NotFound && ignore_not_found => {}
             Err(status) => match source {
@@ -200,12 +200,17 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Optio
     errors.print(out)
 }
 
-/// Lets virtual time run until every key is gone from the store (or the limit passes),
-/// as `kubectl delete --wait` watches for the deletions to finish.
-fn wait_for_deletion(cluster: &mut Cluster, keys: &[ObjectKey]) {
+/// Lets virtual time run until every deleted object is gone from the store (or the
+/// limit passes), as `kubectl delete --wait` watches for the deletions to finish. It
+/// waits on the object's uid: a controller may recreate one under the same name at
+/// once (the kube-root-ca.crt publisher does), and that is a new object.
+fn wait_for_deletion(cluster: &mut Cluster, deleted: &[(ObjectKey, Option<String>)]) {
     let deadline = cluster.clock.now() + Duration::seconds(WAIT_LIMIT_SECONDS);
     crate::controllers::reconcile(cluster);
-    while keys.iter().any(|k| cluster.store.contains(k)) && cluster.clock.now() < deadline {
+    let present = |cluster: &Cluster| {
+        deleted.iter().any(|(k, uid)| cluster.store.get(k).is_some_and(|o| o.metadata().uid == *uid))
+    };
+    while present(cluster) && cluster.clock.now() < deadline {
         let next = cluster.clock.now() + Duration::milliseconds(500);
         crate::controllers::advance(cluster, next);
     }

@@ -689,8 +689,10 @@ fn describe_containers(label: &str, containers: &[Container], statuses: &[Contai
             w.write(2, &format!("Image ID:\t{}\n", s.image_id));
         }
         let ports = c.ports.as_deref().unwrap_or(&[]);
+        // describeContainerPorts joins with ", " (kubectl 1.32; checked against the
+        // real binary by the differential test).
         let port_string =
-            ports.iter().map(|p| format!("{}/{}", p.container_port, p.protocol.clone().unwrap_or_default())).collect::<Vec<_>>().join(",");
+            ports.iter().map(|p| format!("{}/{}", p.container_port, p.protocol.clone().unwrap_or_default())).collect::<Vec<_>>().join(", ");
         if port_string.contains(',') {
             w.write(2, &format!("Ports:\t{port_string}\n"));
         } else {
@@ -700,7 +702,7 @@ fn describe_containers(label: &str, containers: &[Container], statuses: &[Contai
             .iter()
             .map(|p| format!("{}/{}", p.host_port.unwrap_or(0), p.protocol.clone().unwrap_or_default()))
             .collect::<Vec<_>>()
-            .join(",");
+            .join(", ");
         if host_ports.contains(',') {
             w.write(2, &format!("Host Ports:\t{host_ports}\n"));
         } else {

@@ -89,7 +89,7 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Optio
     } else {
         let found = ports_of(&object);
         if found.is_empty() {
-            out.err("error: couldn't find port via --port flag or introspection\nSee 'kubectl expose -h' for help and examples\n");
+            out.err("error: couldn't find port via --port flag or introspection\n");
             return 1;
         }
         let protocol = flags.string("protocol");

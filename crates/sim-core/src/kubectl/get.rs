@@ -379,6 +379,9 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], out: &mut Ou
     let mut stdout = String::new();
     let result = match &options.format {
         OutputFormat::Table { wide } => print_tables(cluster, &fetched, &requests, &options, *wide, &mut stdout),
+        // printGeneric returns the error alone when one object was named and is
+        // missing: no empty List on stdout.
+        _ if single_item && !errors.is_empty() => Ok(()),
         _ => print_generic(&fetched, single_item, &options, &mut stdout),
     };
     out.out(&stdout);
@@ -441,7 +444,9 @@ fn fetch(cluster: &Cluster, requests: &[Request], options: &GetOptions) -> Resul
                 };
                 if let Err(e) = refused {
                     return Err(format!(
-                        "Error from server (BadRequest): Unable to find {{\"{}\" \"{}\" \"{}\"}} that match label selector \"{}\", field selector \"{}\": {e}",
+                        // The builder's message quotes the GroupVersionResource's
+                        // String() ("/v1, Resource=pods"), then the server's error.
+                        "Error from server (BadRequest): Unable to find \"{}/{}, Resource={}\" that match label selector \"{}\", field selector \"{}\": {e}",
                         rt.group,
                         rt.version,
                         rt.plural,

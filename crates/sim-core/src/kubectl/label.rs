@@ -46,6 +46,11 @@ fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Option<&s
     let split = flags.positional.iter().position(|a| a.contains('=') || (a.ends_with('-') && a.len() > 1)).unwrap_or(flags.positional.len());
     let (resource_args, change_args) = flags.positional.split_at(split);
     let noun = if which == Which::Labels { "label" } else { "annotation" };
+    // Validate checks for resources before changes (label.go, annotate.go).
+    if resource_args.is_empty() && flags.list("filename").is_empty() {
+        out.err("error: one or more resources must be specified as <resource> <name> or <resource>/<name>\n");
+        return 1;
+    }
     if change_args.is_empty() {
         out.err(&format!("error: at least one {noun} update is required\n"));
         return 1;
@@ -147,7 +152,12 @@ fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Option<&s
         for (k, v) in &set {
             if let Some(existing) = current.get(k) {
                 if !overwrite && existing != v {
-                    conflict = Some(format!("'{k}' already has a value ({existing}), and --overwrite is false"));
+                    // label.go and annotate.go word the same conflict differently.
+                    conflict = Some(if which == Which::Labels {
+                        format!("'{k}' already has a value ({existing}), and --overwrite is false")
+                    } else {
+                        format!("--overwrite is false but found the following declared annotation(s): '{k}' already has a value ({existing})")
+                    });
                     break;
                 }
             }

@@ -64,6 +64,11 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
             None => match apiserver::get(cluster, Kind::Pod, &namespace, first) {
                 Ok(Object::Pod(p)) => vec![p.clone()],
                 Ok(_) => return 1,
+                Err(status) if status.reason == crate::apiserver::StatusReason::NotFound => {
+                    // logs.go looks the pod up itself and words the miss its own way.
+                    out.err(&format!("error: error from server (NotFound): pods \"{first}\" not found in namespace \"{namespace}\"\n"));
+                    return 1;
+                }
                 Err(status) => return output::print_status(&status, out),
             },
             Some((type_name, name)) => {
@@ -81,7 +86,8 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
             }
         }
     };
-    let tail = flags.int("tail");
+    // --tail defaults to -1 (everything) for one pod, and to 10 with a selector.
+    let tail = if !selector_text.is_empty() && !flags.changed("tail") { 10 } else { flags.int("tail") };
     let previous = flags.bool("previous");
     let prefix = flags.bool("prefix");
     let timestamps = flags.bool("timestamps");
@@ -240,7 +246,7 @@ fn pod_for(cluster: &Cluster, kind: Kind, namespace: &str, name: &str, out: &mut
 }
 
 /// The lines a container wrote, with when each was written.
-fn container_log(cluster: &Cluster, pod: &Pod, container: &Container, previous: bool) -> Result<Vec<(DateTime<Utc>, String)>, Status> {
+pub fn container_log(cluster: &Cluster, pod: &Pod, container: &Container, previous: bool) -> Result<Vec<(DateTime<Utc>, String)>, Status> {
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let namespace = pod.metadata.namespace.clone().unwrap_or_default();
     let status = pod
