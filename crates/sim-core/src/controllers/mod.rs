@@ -115,6 +115,13 @@ impl Wakeups {
     }
 }
 
+/// Something the controllers read changed outside the store (a container's main
+/// process exited in a pod shell): the next [`reconcile`] must run a full pass even
+/// though the store's resourceVersion has not moved.
+pub fn unsettle(cluster: &mut Cluster) {
+    cluster.controllers.settled = None;
+}
+
 /// Runs every controller until nothing changes (bounded), and records when they next
 /// need to run.
 pub fn reconcile(cluster: &mut Cluster) {

@@ -824,6 +824,7 @@ pub fn end_main_process(cluster: &mut Cluster, namespace: &str, pod: &str, code:
             container.exits = Some((now, code));
         }
     }
+    crate::controllers::unsettle(cluster);
     crate::controllers::reconcile(cluster);
 }
 
