@@ -7,6 +7,8 @@
 //! - `panic_hook`: a panic saves the learner's work and shows a Reload banner.
 //! - `xterm`: thin wasm-bindgen bindings to `@xterm/xterm` and `@xterm/addon-fit`.
 //! - `components`: the Yew components, one per file.
+//! - [`viz`]: the traffic-flow visualizer (its playback natively tested; the component
+//!   for the browser).
 //!
 //! Everything but `xterm` and `components` is plain Rust and is tested natively with
 //! `cargo test -p kubesim-web`; the page itself is tested in headless Chromium by
@@ -18,6 +20,7 @@
 mod keys;
 mod line_editor;
 mod session;
+mod viz;
 
 #[cfg(target_arch = "wasm32")]
 mod components;

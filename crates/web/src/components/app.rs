@@ -19,6 +19,7 @@ pub fn app() -> Html {
             </header>
             <main class="kubesim-main">
                 <TerminalPane session={(*session).clone()} />
+                <crate::viz::Visualizer session={(*session).clone()} />
             </main>
         </div>
     }
