@@ -225,6 +225,12 @@ test("a node-port request is drawn hop by hop: SNAT and the extra hop under Clus
     assert.ok(sides[0].elements.some((e) => e.startsWith("link:kind-control-plane>")), sides[0].elements.join(" "));
     assert.deepEqual(sides[1].elements, ["client", "node:kind-control-plane", "kube-proxy:kind-control-plane"]);
     assert.equal(sides[1].last, "dropped");
+    // For people to look at (docs/visualizer.png is one of these): the whole page, and
+    // the visualizer alone once the packet has come to rest.
+    mkdirSync(env("KUBESIM_SCREENSHOTS"), { recursive: true });
+    await page.waitForTimeout(1200);
+    await page.screenshot({ path: join(env("KUBESIM_SCREENSHOTS"), "visualizer-page.png") });
+    await page.locator("figure.viz").screenshot({ path: join(env("KUBESIM_SCREENSHOTS"), "visualizer.png") });
 
     // A pod on the node answers under Local, and keeps the client's address.
     const kept = (await run(page, "curl -s http://172.18.0.3:30090/clientip")).trim();
@@ -234,8 +240,6 @@ test("a node-port request is drawn hop by hop: SNAT and the extra hop under Clus
     assert.ok(!steps.some((s) => s.element.startsWith("link:")), "no extra hop under Local");
     assert.ok(steps.at(-1).label.endsWith(`it sees the client as ${kept}`));
 
-    mkdirSync(env("KUBESIM_SCREENSHOTS"), { recursive: true });
-    await page.screenshot({ path: join(env("KUBESIM_SCREENSHOTS"), "visualizer.png") });
 
     // Scaling up: a third pod appears on a node.
     await run(page, "kubectl scale deployment echo --replicas=3");
