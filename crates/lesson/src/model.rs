@@ -134,6 +134,9 @@ pub enum Block {
     Quiz { pos: Pos, quiz: Quiz },
     /// A visualizer scene the web app renders; the engine only parses it.
     Visualizer { pos: Pos, scene: Scene },
+    /// The traffic-flow visualizer (a ```` ```kubesim-viz ```` block): the learner's
+    /// live cluster and each request they make, animated hop by hop.
+    TrafficFlow { pos: Pos, viz: TrafficFlow },
     /// Something the lesson does to the environment at this point (a button in
     /// the browser), e.g. switching the simulated cloud provider on.
     Action { pos: Pos, action: Action },
@@ -250,6 +253,26 @@ pub struct Scene {
     pub title: String,
     /// Everything else in the block, passed to the web app untouched.
     pub params: serde_json::Value,
+}
+
+/// Options of a `kubesim-viz` block (lessons/README.md); all optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficFlow {
+    /// A caption above the diagram.
+    #[serde(default)]
+    pub title: String,
+    /// The Service to focus (`name` in the default namespace, or `namespace/name`):
+    /// only it is drawn in the Services row and its endpoints are highlighted.
+    #[serde(default)]
+    pub service: Option<String>,
+    /// Show each request side by side under `externalTrafficPolicy: Cluster` and
+    /// `Local` (the second traced on a copy of the cluster with the policy flipped).
+    #[serde(default)]
+    pub compare_policies: bool,
+    /// "Predict the path": before a new request plays, ask where it will end.
+    #[serde(default)]
+    pub predict: bool,
 }
 
 /// Actions a lesson may take on the environment.

@@ -336,6 +336,7 @@ impl LessonParser {
             "visualizer" | "scene" => {
                 self.scene(&block.text, first, indent).map(|scene| Block::Visualizer { pos, scene })
             }
+            "kubesim-viz" => self.traffic_flow(&block.text, first, indent).map(|viz| Block::TrafficFlow { pos, viz }),
             "action" => self.action(&block.text, first, indent).map(|action| Block::Action { pos, action }),
             "console" => Some(Block::Console { pos, entries: self.console(&block.text, first, pos) }),
             _ => {
@@ -453,6 +454,20 @@ impl LessonParser {
             _ => String::new(),
         };
         Some(Scene { scene, title, params: serde_json::Value::Object(map) })
+    }
+
+    /// A `kubesim-viz` block: an empty block is the visualizer with no options.
+    fn traffic_flow(&mut self, text: &str, first_line: usize, indent: usize) -> Option<TrafficFlow> {
+        if text.trim().is_empty() {
+            return Some(TrafficFlow::default());
+        }
+        match serde_yaml_ng::from_str(text) {
+            Ok(viz) => Some(viz),
+            Err(e) => {
+                self.yaml_error(first_line, indent, "kubesim-viz", &e);
+                None
+            }
+        }
     }
 
     fn action(&mut self, text: &str, first_line: usize, indent: usize) -> Option<Action> {

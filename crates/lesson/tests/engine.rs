@@ -178,6 +178,30 @@ fn a_good_lesson_parses_into_steps_and_blocks() {
 }
 
 #[test]
+fn kubesim_viz_blocks_embed_the_traffic_flow_visualizer() {
+    let body = "## Watch\n\n```kubesim-viz\ntitle: Where does it go?\nservice: echo\ncompare_policies: true\npredict: true\n```\n\n```kubesim-viz\n```\n";
+    let l = parse_lesson("viz.md", &lesson_text(body)).unwrap_or_else(|e| panic!("{e}"));
+    let vizzes: Vec<&lesson::model::TrafficFlow> = l.steps[0]
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::TrafficFlow { viz, .. } => Some(viz),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(vizzes.len(), 2);
+    assert_eq!(vizzes[0].title, "Where does it go?");
+    assert_eq!(vizzes[0].service.as_deref(), Some("echo"));
+    assert!(vizzes[0].compare_policies && vizzes[0].predict);
+    assert_eq!(vizzes[1], &lesson::model::TrafficFlow::default());
+    // Unknown options and wrong types are errors with a place, not silently ignored.
+    let bad = errors("## S\n\n```kubesim-viz\nfocus: echo\n```\n");
+    assert!(bad.iter().any(|e| e.contains("kubesim-viz") && e.contains("focus")), "{bad:?}");
+    let bad = errors("## S\n\n```kubesim-viz\npredict: maybe\n```\n");
+    assert!(bad.iter().any(|e| e.contains("kubesim-viz")), "{bad:?}");
+}
+
+#[test]
 fn malformed_lessons_say_where() {
     // No front matter at all.
     let e = parse_lesson("x.md", "## Step\n").unwrap_err();

@@ -10,6 +10,8 @@
 //! - [`course`]: the lessons compiled in (`build.rs`) and the learner's progress in each.
 //! - [`route`]: deep links (`#/lesson/<id>/step/<n>`, `#/sandbox`, `#/preview`) and embed mode.
 //! - [`persistence`]: the saved progress document and storage keys.
+//! - [`viz`]: the traffic-flow visualizer (its playback natively tested; the component
+//!   for the browser).
 //!
 //! Everything but `xterm` and `components` is plain Rust and is tested natively with
 //! `cargo test -p kubesim-web`; the page itself is tested in headless Chromium by
@@ -24,6 +26,7 @@ mod line_editor;
 mod persistence;
 mod route;
 mod session;
+mod viz;
 
 #[cfg(target_arch = "wasm32")]
 mod components;

@@ -16,6 +16,8 @@
 //! - [`dns`]: CoreDNS's answers, resolv.conf search lists and ndots.
 //! - [`trace`]: the packet path engine and the serialisable trace it returns.
 //! - [`getopt`]: the argument scanning curl and wget share.
+//! - [`view`]: what the traffic-flow visualizer draws: the cluster as boxes, their
+//!   layout, and each hop of a trace mapped to the box it happens at.
 //! - [`http`]: HTTP requests and responses as the programs and workloads share them.
 //! - [`api_proxy`]: `kubectl proxy` and the API server's service/pod proxy.
 //! - [`ingress`]: the ingress-nginx controller routing by host and path.
@@ -47,6 +49,7 @@ pub mod nslookup;
 pub mod ping;
 pub mod programs;
 pub mod trace;
+pub mod view;
 pub mod wget;
 pub mod workloads;
 

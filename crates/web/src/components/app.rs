@@ -865,7 +865,8 @@ pub fn app() -> Html {
             Some(lesson) => {
                 let tracker = state.trackers.get(id).cloned().unwrap_or_else(|| LessonTracker::new(&lesson));
                 html! {
-                    <LessonView {lesson} {tracker} step={*step} quiz_errors={state.quiz_errors.clone()} onaction={onaction.clone()} />
+                    <LessonView {lesson} {tracker} step={*step} quiz_errors={state.quiz_errors.clone()} onaction={onaction.clone()}
+                        session={Some(controller.session.clone())} />
                 }
             }
             None => html! {},
@@ -883,7 +884,8 @@ pub fn app() -> Html {
                             <p class="ks-block-label">{ "Parsed without errors. The lesson as learners will see it:" }</p>
                             <button type="button" class="ks-button" onclick={start}>{ "Start this lesson's cluster in the terminal" }</button>
                             <LessonView lesson={lesson.clone()} tracker={tracker.clone()} step={tracker.viewed_step}
-                                quiz_errors={state.quiz_errors.clone()} onaction={onaction.clone()} />
+                                quiz_errors={state.quiz_errors.clone()} onaction={onaction.clone()}
+                                session={Some(controller.session.clone())} />
                         </div>
                     }
                 </>
@@ -1016,10 +1018,16 @@ pub fn app() -> Html {
     let visualizer = if embed {
         html! {}
     } else {
-        html! { <section class="ks-viz" aria-label="Visualizer">
-            // The visualizer (branch viz) is not in this build yet: a marked, empty region.
-            <p class="ks-viz-empty">{ "Visualizer: not part of this build yet." }</p>
-        </section> }
+        // Open by default where there is height for it beside a usable terminal; a
+        // learner opens or closes it with its summary (a native, keyboard-reachable toggle).
+        let tall = web_sys::window()
+            .and_then(|w| w.inner_height().ok())
+            .and_then(|h| h.as_f64())
+            .is_some_and(|h| h >= 800.0);
+        html! { <details class="ks-viz" open={tall}>
+            <summary>{ "Traffic flow" }</summary>
+            <crate::viz::Visualizer session={controller.session.clone()} />
+        </details> }
     };
 
     html! {

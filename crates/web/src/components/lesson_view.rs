@@ -43,6 +43,9 @@ pub struct LessonViewProps {
     #[prop_or_default]
     pub quiz_errors: BTreeMap<String, String>,
     pub onaction: Callback<LessonAction>,
+    /// The terminal's session, for the lesson's embedded traffic-flow diagrams.
+    #[prop_or_default]
+    pub session: Option<crate::session::SessionHandle>,
 }
 
 #[function_component(LessonView)]
@@ -184,6 +187,18 @@ fn block(block: &Block, props: &LessonViewProps, step: usize) -> Html {
             <p class="ks-scene-note">
                 { "Watch the visualizer: " }<strong>{ if scene.title.is_empty() { &scene.scene } else { &scene.title } }</strong>
             </p>
+        },
+        Block::TrafficFlow { viz, .. } => match &props.session {
+            Some(session) => {
+                let scene = crate::viz::VizScene {
+                    title: (!viz.title.is_empty()).then(|| viz.title.clone()),
+                    service: viz.service.clone(),
+                    compare_policies: viz.compare_policies,
+                    predict: viz.predict,
+                };
+                html! { <crate::viz::Visualizer session={session.clone()} scene={Some(scene)} /> }
+            }
+            None => html! {},
         },
         Block::Action { action, .. } => {
             let label = match action {
