@@ -63,6 +63,22 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     pub fn buffer(this: &Terminal) -> BufferNamespace;
 
+    /// `terminal.options`: setting a field changes the live terminal.
+    #[wasm_bindgen(method, getter)]
+    pub fn options(this: &Terminal) -> TerminalOptions;
+
+    /// The live options object of a terminal (`ITerminalOptions`).
+    pub type TerminalOptions;
+
+    /// `screenReaderMode`: xterm.js keeps an accessible copy of the screen in the DOM
+    /// and announces new output through a live region.
+    #[wasm_bindgen(method, setter, js_name = screenReaderMode)]
+    pub fn set_screen_reader_mode(this: &TerminalOptions, on: bool);
+
+    /// The `<textarea>` xterm.js takes the keyboard through (focus lives there).
+    #[wasm_bindgen(method, getter)]
+    pub fn textarea(this: &Terminal) -> Option<web_sys::HtmlTextAreaElement>;
+
     /// What `onData` and friends return: call `dispose` to unsubscribe.
     pub type Disposable;
 
