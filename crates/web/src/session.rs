@@ -185,13 +185,6 @@ impl Session {
         self.rows = rows.max(1);
         let redraw = self.simulator.shell.resize(self.cols, self.rows);
         let mut out = String::new();
-        if self.alt_screen && !redraw.is_empty() {
-            // xterm.js keeps the rows a shrinking screen loses above it, even on the
-            // alternate screen (a page whose layout settles after `nano` opened left
-            // a stale shortcut bar on top of the redrawn editor): erase them (ED 3)
-            // before the editor redraws at the new size.
-            out.push_str("\x1b[3J");
-        }
         self.write_text(&redraw, &mut out);
         out
     }
@@ -1317,10 +1310,9 @@ mod tests {
         assert!(out.contains("GNU nano"), "{out}");
         // Drawn for the terminal's 30 rows: the shortcut bar is on the last two.
         assert!(out.contains("\x1b[29;1H"), "{out}");
-        // The layout settles while the editor is open: the rows xterm.js keeps above
-        // a shrunk screen are erased, then the editor redraws for the new size.
+        // The layout settles while the editor is open: it redraws for the new size.
         let redraw = s.resize(100, 28);
-        assert!(redraw.starts_with("\x1b[3J\x1b[H\x1b[2J") && redraw.contains("\x1b[27;1H") && !redraw.contains("\x1b[29;1H"), "{redraw}");
+        assert!(redraw.starts_with("\x1b[H\x1b[2J") && redraw.contains("\x1b[27;1H") && !redraw.contains("\x1b[29;1H"), "{redraw}");
         s.resize(100, 30);
         let manifest = "apiVersion: v1\rkind: Service\rmetadata:\r  name: web\rspec:\r  selector:\r    app: web\r  ports:\r  - port: 80\r";
         s.handle_input(manifest, 0);

@@ -97,6 +97,14 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     pub fn length(this: &Buffer) -> u32;
 
+    /// `"normal"` or `"alternate"`.
+    #[wasm_bindgen(method, getter, js_name = type)]
+    pub fn kind(this: &Buffer) -> String;
+
+    /// The row of the buffer the screen's first row is.
+    #[wasm_bindgen(method, getter, js_name = baseY)]
+    pub fn base_y(this: &Buffer) -> u32;
+
     /// A line, or `undefined` past the end.
     #[wasm_bindgen(method, js_name = getLine)]
     pub fn get_line(this: &Buffer, y: u32) -> Option<BufferLine>;
@@ -131,10 +139,16 @@ impl Terminal {
     /// The whole buffer (scrollback and screen) as text, one line per terminal row
     /// with soft-wrapped rows joined back together and trailing blanks trimmed: what
     /// the browser tests read back through `window.kubesimTerminalText()`.
+    ///
+    /// On the alternate screen (the editor) only the screen: when the page's layout
+    /// shrinks the terminal while the editor is open, xterm.js keeps the rows it cut
+    /// off above the screen, out of sight (a full-screen program has no scrollback),
+    /// and the editor redraws on the screen itself.
     pub fn text(&self) -> String {
         let buffer = self.buffer().active();
+        let first = if buffer.kind() == "alternate" { buffer.base_y() } else { 0 };
         let mut lines: Vec<String> = Vec::new();
-        for y in 0..buffer.length() {
+        for y in first..buffer.length() {
             let Some(line) = buffer.get_line(y) else { break };
             let text = line.translate_to_string(true);
             match lines.last_mut() {
