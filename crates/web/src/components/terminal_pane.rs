@@ -15,6 +15,9 @@
 //! Linux terminal); Ctrl-Shift-V, Ctrl-V and the right-click menu's Paste reach
 //! xterm.js as a paste event, which it brackets for the session.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -165,6 +168,21 @@ impl MountedTerminal {
         }
         crate::panic_hook::watch(&session);
         session.start(terminal.cols() as usize, terminal.rows() as usize);
+        // The size the session was last told. xterm.js can change its size after the
+        // first fit without the container changing (its character cell is measured
+        // again once the page's layout and fonts settle), which no ResizeObserver
+        // reports: so the size is compared again before every key and every tick,
+        // and the session (the editor draws for it) follows.
+        let told = Rc::new(Cell::new((terminal.cols(), terminal.rows())));
+        let follow_size = {
+            let (terminal, session, told) = (terminal.clone(), session.clone(), told.clone());
+            move || {
+                let now = (terminal.cols(), terminal.rows());
+                if told.replace(now) != now {
+                    session.resize(now.0 as usize, now.1 as usize);
+                }
+            }
+        };
         terminal.focus();
 
         if let Some(textarea) = terminal.textarea() {
@@ -207,7 +225,11 @@ impl MountedTerminal {
             let session = session.clone();
             // xterm.js calls this from its own event handlers, never while the session
             // is busy, so the handle's borrow cannot clash.
-            Closure::<dyn FnMut(String)>::new(move |data: String| session.input(&data))
+            let follow_size = follow_size.clone();
+            Closure::<dyn FnMut(String)>::new(move |data: String| {
+                follow_size();
+                session.input(&data)
+            })
         };
         let data_listener = terminal.on_data(&on_data);
 
@@ -215,8 +237,10 @@ impl MountedTerminal {
         // and layout resizes.
         let on_resize = {
             let (terminal, session) = (terminal.clone(), session.clone());
+            let told = told.clone();
             Closure::<dyn FnMut()>::new(move || {
                 fit.fit();
+                told.set((terminal.cols(), terminal.rows()));
                 session.resize(terminal.cols() as usize, terminal.rows() as usize);
             })
         };
@@ -225,7 +249,10 @@ impl MountedTerminal {
 
         let on_tick = {
             let session = session.clone();
-            Closure::<dyn FnMut()>::new(move || session.tick())
+            Closure::<dyn FnMut()>::new(move || {
+                follow_size();
+                session.tick()
+            })
         };
         let clock_interval = window
             .set_interval_with_callback_and_timeout_and_arguments_0(on_tick.as_ref().unchecked_ref(), TICK_MILLIS)?;
