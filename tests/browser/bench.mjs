@@ -116,7 +116,8 @@ async function latency() {
   const results = [];
   const memory = {};
   try {
-    await page.goto(env("KUBESIM_SITE_URL"));
+    // The benchmark hooks exist only with the page's test flag (terminal_pane.rs).
+    await page.goto(`${env("KUBESIM_SITE_URL")}?test=1`);
     await page.waitForFunction(() => typeof window.kubesimBenchRun === "function", null, { timeout: 30000 });
     memory.after_load_bytes = await page.evaluate(() => window.kubesimMemoryBytes());
     if (!(await page.evaluate(() => typeof window.kubesimBenchRestore === "function"))) {

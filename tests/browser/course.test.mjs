@@ -37,7 +37,7 @@ function env(name) {
 }
 
 /** A fresh Chromium profile (so fresh localStorage); returns the page and what it logged. */
-async function openBrowser({ offline, viewport = { width: 1400, height: 900 } }) {
+async function openBrowser({ offline, viewport = { width: 1400, height: 900 }, testHooks = true }) {
   const profile = mkdtempSync(join(tmpdir(), "kubesim-course-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: env("KUBESIM_CHROMIUM"),
@@ -53,6 +53,8 @@ async function openBrowser({ offline, viewport = { width: 1400, height: 900 } })
       return route.abort();
     });
   }
+  // The page puts its test hooks (window.kubesim*) on window only with this flag.
+  if (testHooks) await context.addInitScript(() => localStorage.setItem("kubesim.test-hooks", "1"));
   const page = context.pages()[0] ?? (await context.newPage());
   page.on("console", (message) => {
     if (message.type() === "error" || message.type() === "warning") problems.push(`console ${message.type()}: ${message.text()}`);
@@ -288,6 +290,30 @@ test("embed mode, keyboard-only navigation, narrow screens and the sandbox", asy
     await page.keyboard.press("Enter");
     await waitForTerminal(page, /No resources found in default namespace\.\nlearner@kubesim:~\$ $/, "the sandbox's empty cluster");
 
+    // No keyboard trap (WCAG 2.1.2): Tab completes inside the terminal; Escape then
+    // Tab, or Escape then Shift-Tab, leaves it; the textarea's description says so.
+    const inTerminal = () => page.evaluate(() => Boolean(document.activeElement?.closest(".kubesim-terminal")));
+    const textarea = page.locator(".kubesim-terminal textarea");
+    const described = await textarea.getAttribute("aria-describedby");
+    assert.match(await page.locator(`#${described}`).innerText(), /press Escape, then Tab/);
+    await page.keyboard.type("kubectl get dep");
+    await page.keyboard.press("Tab");
+    assert.ok(await inTerminal(), "Tab alone stays in the terminal (completion)");
+    await waitForTerminal(page, /\$ kubectl get deployments? ?$/, "Tab completing in the terminal");
+    await page.keyboard.press("Control+U");
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Tab");
+    assert.equal(await inTerminal(), false, "Escape then Tab leaves the terminal");
+    await textarea.focus();
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Shift+Tab");
+    assert.equal(await inTerminal(), false, "Escape then Shift-Tab leaves the terminal");
+    const backTo = await page.evaluate(() => document.activeElement?.tagName);
+    assert.ok(["BUTTON", "A", "INPUT", "DIV", "SUMMARY"].includes(backTo), `focus went to a control: ${backTo}`);
+    // The page's hint under the terminal says the same.
+    await page.locator(".ks-terminal-hint", { hasText: "Escape, then Tab" }).waitFor();
+    assert.deepEqual(await axeViolations(page), [], "axe after the keyboard walk");
+
     // Narrow screen: one column, outline folded, no splitter.
     await page.setViewportSize({ width: 420, height: 800 });
     await page.goto(`${site}#/lesson/services-nodeport/step/1`);
@@ -295,6 +321,24 @@ test("embed mode, keyboard-only navigation, narrow screens and the sandbox", asy
     assert.equal(await page.locator("details.ks-outline-box").evaluate((d) => d.open), false);
     assert.equal(await splitter.isVisible(), false);
     await page.screenshot({ path: screenshotPath("course-narrow.png"), fullPage: true });
+    assert.deepEqual(problems, [], "the page reported problems");
+  } finally {
+    await close();
+  }
+});
+
+test("test hooks are on window only when the page is opened with the test flag", async () => {
+  const { page, problems, close } = await openBrowser({ offline: false, testHooks: false });
+  try {
+    const site = env("KUBESIM_SITE_URL");
+    await page.goto(`${site}#/sandbox`);
+    await page.locator(".kubesim-terminal .xterm").waitFor();
+    const hooks = () => page.evaluate(() => Object.keys(window).filter((k) => k.startsWith("kubesim")).sort());
+    assert.deepEqual(await hooks(), [], "a learner's page has no test hooks");
+    await page.goto(`${site}?test=1#/sandbox`);
+    await page.reload();
+    await page.locator(".kubesim-terminal .xterm").waitFor();
+    assert.deepEqual(await hooks(), ["kubesimBenchRestore", "kubesimBenchRun", "kubesimCrashTest", "kubesimMemoryBytes", "kubesimRunCommand", "kubesimTerminalPaste", "kubesimTerminalSize", "kubesimTerminalText"]);
     assert.deepEqual(problems, [], "the page reported problems");
   } finally {
     await close();

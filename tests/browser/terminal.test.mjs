@@ -66,6 +66,8 @@ async function openPage(url, { offline, permissions = [] }) {
       return route.abort();
     });
   }
+  // The page puts its test hooks (window.kubesim*) on window only with this flag.
+  await context.addInitScript(() => localStorage.setItem("kubesim.test-hooks", "1"));
   const page = context.pages()[0] ?? (await context.newPage());
   page.on("console", (message) => {
     if (message.type() === "error" || message.type() === "warning") {

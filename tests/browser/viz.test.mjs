@@ -38,6 +38,8 @@ async function openPage(url, options = {}) {
     if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
   });
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  // The page puts its test hooks on window only with this flag (terminal_pane.rs).
+  await context.addInitScript(() => localStorage.setItem("kubesim.test-hooks", "1"));
   await page.goto(url);
   const close = async () => {
     await context.close();

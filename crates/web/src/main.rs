@@ -34,8 +34,6 @@ mod components;
 mod panic_hook;
 #[cfg(target_arch = "wasm32")]
 mod xterm;
-#[cfg(target_arch = "wasm32")]
-mod xterm_options;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

@@ -43,11 +43,20 @@ const PS2: &str = "> ";
 /// editor keeps a pasted manifest's indentation.
 const BRACKETED_PASTE_ON: &str = "\x1b[?2004h";
 
+/// The most a [`SessionEvent::CommandFinished`] carries of a program's output: a
+/// `watch` left running for an hour redraws without end; its latest screens are
+/// what the learner saw last.
+pub const MAX_EVENT_OUTPUT: usize = 64 * 1024;
+
 /// What subscribers hear about ([`SessionHandle::subscribe`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SessionEvent {
-    /// A command line finished (for a program that held the terminal, when it ended).
-    CommandFinished { line: String, exit_code: i32 },
+    /// A command line finished (for a program that held the terminal, when it ended),
+    /// with what it printed (`Output::display`: stdout and stderr interleaved as the
+    /// terminal showed them; for a program that held the terminal, everything it
+    /// drew, up to [`MAX_EVENT_OUTPUT`] bytes, the newest kept). The course's "output
+    /// contains" checks read it.
+    CommandFinished { line: String, exit_code: i32, output: String },
     /// The simulator's virtual clock advanced by `poll()`: every 250 ms while the
     /// page is open (the terminal pane's timer), so keep handlers cheap.
     Ticked,
@@ -114,6 +123,9 @@ pub struct Session {
     alt_screen: bool,
     /// Lines from [`Session::run_command`] waiting for a program to give the terminal back.
     queued: VecDeque<String>,
+    /// What the program holding the terminal has printed so far (for its
+    /// [`SessionEvent::CommandFinished`]).
+    program_output: String,
     events: Vec<SessionEvent>,
 }
 
@@ -127,6 +139,7 @@ impl Session {
             output_col: 0,
             alt_screen: false,
             queued: VecDeque::new(),
+            program_output: String::new(),
             events: Vec::new(),
         };
         session.adopt_simulator();
@@ -188,6 +201,9 @@ impl Session {
         }
         let mut out = String::new();
         self.write_text(&output.display, &mut out);
+        if let Mode::Program { .. } = self.mode {
+            self.note_program_output(&output.display);
+        }
         if output.display.contains("\x1b[2J") && !self.queued.is_empty() && !self.simulator.interactive() {
             // A full-screen redraw (`watch`) wiped the note about queued lines.
             let queued: Vec<String> = self.queued.iter().cloned().collect();
@@ -568,13 +584,32 @@ impl Session {
             let redraw = self.simulator.shell.resize(self.cols, self.rows);
             self.write_text(&redraw, out);
             self.mode = Mode::Program { line: line.to_string() };
+            self.program_output.clear();
+            self.note_program_output(&output.display);
             return;
         }
         if !line.trim().is_empty() {
-            self.events.push(SessionEvent::CommandFinished { line: line.to_string(), exit_code: output.exit_code });
+            self.events.push(SessionEvent::CommandFinished {
+                line: line.to_string(),
+                exit_code: output.exit_code,
+                output: output.display,
+            });
         }
         out.push_str(&self.new_prompt());
         self.run_queued(now_unix_millis, out);
+    }
+
+    /// Keeps what a program printed for its `CommandFinished`, the newest
+    /// [`MAX_EVENT_OUTPUT`] bytes at most (cut at a character boundary).
+    fn note_program_output(&mut self, display: &str) {
+        self.program_output.push_str(display);
+        if self.program_output.len() > MAX_EVENT_OUTPUT {
+            let mut cut = self.program_output.len() - MAX_EVENT_OUTPUT;
+            while !self.program_output.is_char_boundary(cut) {
+                cut += 1;
+            }
+            self.program_output.drain(..cut);
+        }
     }
 
     fn program_holds_terminal(&self) -> bool {
@@ -596,6 +631,7 @@ impl Session {
         }
         let display = display.to_string();
         self.write_text(&display, out);
+        self.note_program_output(&display);
         self.after_program_step(out, now_unix_millis);
     }
 
@@ -607,7 +643,8 @@ impl Session {
         }
         let line = line.clone();
         let exit_code = self.simulator.shell.last_exit_code;
-        self.events.push(SessionEvent::CommandFinished { line, exit_code });
+        let output = std::mem::take(&mut self.program_output);
+        self.events.push(SessionEvent::CommandFinished { line, exit_code, output });
         out.push_str(&self.new_prompt());
         self.run_queued(now_unix_millis, out);
     }
@@ -997,6 +1034,17 @@ mod tests {
         simulator.run_line(line).display.replace('\n', "\r\n")
     }
 
+    /// The `(line, exit code)` of each `CommandFinished` among `events`.
+    fn finished(events: Vec<SessionEvent>) -> Vec<(String, i32)> {
+        events
+            .into_iter()
+            .filter_map(|e| match e {
+                SessionEvent::CommandFinished { line, exit_code, .. } => Some((line, exit_code)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The screen an output string leaves, for assertions on what the learner sees:
     /// a tiny terminal that applies text, CR/LF and the cursor sequences we write.
     fn screen(out: &str, cols: usize) -> Vec<String> {
@@ -1080,7 +1128,9 @@ mod tests {
         assert_eq!(out, format!("\r\n{}{PROMPT}", expected_display("kubectl get nodes")));
         assert!(out.contains("kind-control-plane"), "{out}");
         assert_eq!(s.simulator().shell.history, vec!["kubectl get nodes"]);
-        assert_eq!(s.take_events(), vec![SessionEvent::CommandFinished { line: "kubectl get nodes".into(), exit_code: 0 }]);
+        // The event carries what the command printed (the course's "output contains" checks).
+        let table = expected_display("kubectl get nodes").replace("\r\n", "\n");
+        assert_eq!(s.take_events(), vec![SessionEvent::CommandFinished { line: "kubectl get nodes".into(), exit_code: 0, output: table }]);
     }
 
     #[test]
@@ -1264,6 +1314,10 @@ mod tests {
         assert!(out.contains("GNU nano"), "{out}");
         // Drawn for the terminal's 30 rows: the shortcut bar is on the last two.
         assert!(out.contains("\x1b[29;1H"), "{out}");
+        // The layout settles while the editor is open: it redraws for the new size.
+        let redraw = s.resize(100, 28);
+        assert!(redraw.starts_with("\x1b[H\x1b[2J") && redraw.contains("\x1b[27;1H") && !redraw.contains("\x1b[29;1H"), "{redraw}");
+        s.resize(100, 30);
         let manifest = "apiVersion: v1\rkind: Service\rmetadata:\r  name: web\rspec:\r  selector:\r    app: web\r  ports:\r  - port: 80\r";
         s.handle_input(manifest, 0);
         let out = s.handle_input("\x0f", 0);
@@ -1273,7 +1327,7 @@ mod tests {
         // Back on the normal screen, where the prompt follows the `nano` line.
         assert_eq!(out, format!("{ALT_SCREEN_OFF}{PROMPT}"));
         assert!(matches!(s.mode(), Mode::Prompt(_)));
-        assert_eq!(s.take_events(), vec![SessionEvent::CommandFinished { line: "nano svc.yaml".into(), exit_code: 0 }]);
+        assert_eq!(finished(s.take_events()), vec![("nano svc.yaml".to_string(), 0)]);
         let out = s.handle_input("kubectl apply -f svc.yaml\r", 0);
         assert!(out.contains("service/web created"), "{out}");
     }
@@ -1304,10 +1358,12 @@ mod tests {
         assert_eq!(s.take_events(), vec![SessionEvent::Ticked]);
         let out = s.handle_input("\x03", START + 62_000);
         assert!(out.starts_with("^C\r\n") && out.ends_with(&format!("{PROMPT}echo next\r\nnext\r\n{PROMPT}")), "{out}");
-        assert_eq!(s.take_events(), vec![
-            SessionEvent::CommandFinished { line: "watch -n 1 kubectl get pods".into(), exit_code: 130 },
-            SessionEvent::CommandFinished { line: "echo next".into(), exit_code: 0 },
-        ]);
+        let events = s.take_events();
+        assert_eq!(finished(events.clone()), vec![("watch -n 1 kubectl get pods".to_string(), 130), ("echo next".to_string(), 0)]);
+        // A program's event carries everything it drew: watch's last screen shows the pod Running.
+        let Some(SessionEvent::CommandFinished { output, .. }) = events.first() else { panic!("{events:?}") };
+        assert!(output.contains("Every 1.0s: kubectl get pods") && output.contains("Running"), "{output}");
+        assert!(matches!(events.get(1), Some(SessionEvent::CommandFinished { output, .. }) if output == "next\n"), "{events:?}");
         assert_eq!(s.simulator().shell.last_exit_code, 0);
     }
 
@@ -1330,10 +1386,7 @@ mod tests {
         assert_eq!(s.simulator().shell.history.len(), 3);
         let out = s.handle_input("\x03", START);
         assert!(out.ends_with(&format!("{PROMPT}echo queued\r\nqueued\r\n{PROMPT}")), "{out}");
-        assert_eq!(s.take_events(), vec![
-            SessionEvent::CommandFinished { line: "watch kubectl get nodes".into(), exit_code: 130 },
-            SessionEvent::CommandFinished { line: "echo queued".into(), exit_code: 0 },
-        ]);
+        assert_eq!(finished(s.take_events()), vec![("watch kubectl get nodes".to_string(), 130), ("echo queued".to_string(), 0)]);
         // Behind the editor: the note is on its status line.
         s.handle_input("nano x\r", START);
         let out = s.run_command("ls", START);
@@ -1398,7 +1451,8 @@ mod tests {
         };
         handle.run_command("kubectl get nodes");
         assert!(written.borrow().contains("kind-worker2"));
-        assert_eq!(*heard.borrow(), vec![(SessionEvent::CommandFinished { line: "kubectl get nodes".into(), exit_code: 0 }, 1)]);
+        let table = expected_display("kubectl get nodes").replace("\r\n", "\n");
+        assert_eq!(*heard.borrow(), vec![(SessionEvent::CommandFinished { line: "kubectl get nodes".into(), exit_code: 0, output: table }, 1)]);
         // The autosave is refreshed on the next tick, not in the command's key press;
         // the panic hook falls back on it when the simulator is borrowed.
         assert!(handle.0.autosave.borrow().is_none());

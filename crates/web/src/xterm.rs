@@ -63,6 +63,22 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     pub fn buffer(this: &Terminal) -> BufferNamespace;
 
+    /// `terminal.options`: setting a field changes the live terminal.
+    #[wasm_bindgen(method, getter)]
+    pub fn options(this: &Terminal) -> TerminalOptions;
+
+    /// The live options object of a terminal (`ITerminalOptions`).
+    pub type TerminalOptions;
+
+    /// `screenReaderMode`: xterm.js keeps an accessible copy of the screen in the DOM
+    /// and announces new output through a live region.
+    #[wasm_bindgen(method, setter, js_name = screenReaderMode)]
+    pub fn set_screen_reader_mode(this: &TerminalOptions, on: bool);
+
+    /// The `<textarea>` xterm.js takes the keyboard through (focus lives there).
+    #[wasm_bindgen(method, getter)]
+    pub fn textarea(this: &Terminal) -> Option<web_sys::HtmlTextAreaElement>;
+
     /// What `onData` and friends return: call `dispose` to unsubscribe.
     pub type Disposable;
 
@@ -80,6 +96,14 @@ extern "C" {
 
     #[wasm_bindgen(method, getter)]
     pub fn length(this: &Buffer) -> u32;
+
+    /// `"normal"` or `"alternate"`.
+    #[wasm_bindgen(method, getter, js_name = type)]
+    pub fn kind(this: &Buffer) -> String;
+
+    /// The row of the buffer the screen's first row is.
+    #[wasm_bindgen(method, getter, js_name = baseY)]
+    pub fn base_y(this: &Buffer) -> u32;
 
     /// A line, or `undefined` past the end.
     #[wasm_bindgen(method, js_name = getLine)]
@@ -115,10 +139,16 @@ impl Terminal {
     /// The whole buffer (scrollback and screen) as text, one line per terminal row
     /// with soft-wrapped rows joined back together and trailing blanks trimmed: what
     /// the browser tests read back through `window.kubesimTerminalText()`.
+    ///
+    /// On the alternate screen (the editor) only the screen: when the page's layout
+    /// shrinks the terminal while the editor is open, xterm.js keeps the rows it cut
+    /// off above the screen, out of sight (a full-screen program has no scrollback),
+    /// and the editor redraws on the screen itself.
     pub fn text(&self) -> String {
         let buffer = self.buffer().active();
+        let first = if buffer.kind() == "alternate" { buffer.base_y() } else { 0 };
         let mut lines: Vec<String> = Vec::new();
-        for y in 0..buffer.length() {
+        for y in first..buffer.length() {
             let Some(line) = buffer.get_line(y) else { break };
             let text = line.translate_to_string(true);
             match lines.last_mut() {

@@ -633,14 +633,25 @@ impl Editor {
         let width = (cols / per_row.max(6).min(cols / 6).max(1)).max(1);
         for r in 0..2 {
             s.push_str(&format!("\x1b[{};1H\x1b[2K", rows - 1 + r));
+            let mut written = 0;
             for c in 0..per_row {
                 let Some((key, label)) = shortcuts.get(c * 2 + r) else { continue };
                 if (c + 1) * width > cols + 1 {
                     break;
                 }
-                let entry_len = key.chars().count() + 1 + label.chars().count();
-                let pad = width.saturating_sub(entry_len);
+                // Nothing is written past the last column: a character there would
+                // wrap and scroll the whole screen up a row (at 67 columns "^/ Go To
+                // Line" did), as nano never lets its shortcut bar do.
+                let room = cols.saturating_sub(written);
+                let key_len = key.chars().count();
+                if room <= key_len {
+                    break;
+                }
+                let label: String = label.chars().take(room - key_len - 1).collect();
+                let entry_len = key_len + 1 + label.chars().count();
+                let pad = width.saturating_sub(entry_len).min(room - entry_len);
                 s.push_str(&format!("{} {label}{}", reverse(key), " ".repeat(pad)));
+                written += entry_len + pad;
             }
         }
         s.push_str(&format!("\x1b[{};{}H", cursor.0, cursor.1));
@@ -788,6 +799,23 @@ mod tests {
             }
         }
         effects
+    }
+
+    #[test]
+    fn the_shortcut_bar_never_writes_past_the_last_column() {
+        let e = Editor::new("/tmp/x", "x", None);
+        for cols in 20..=120 {
+            let screen = e.render(cols, 24);
+            for row in [23, 24] {
+                let start = format!("\x1b[{row};1H\x1b[2K");
+                let Some(at) = screen.find(&start) else { panic!("no row {row} at {cols} columns") };
+                let rest = &screen[at + start.len()..];
+                // Reverse video on and off are the only sequences inside a row.
+                let plain = rest.replace("\x1b[7m", "").replace("\x1b[0m", "");
+                let line = plain.split('\u{1b}').next().unwrap_or("");
+                assert!(line.chars().count() <= cols, "{cols} columns, row {row}: {line:?}");
+            }
+        }
     }
 
     #[test]

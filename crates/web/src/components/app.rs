@@ -74,8 +74,6 @@ pub struct Controller {
     state: RefCell<CourseState>,
     rerender: RefCell<Option<Callback<()>>>,
     subscription: RefCell<Option<Subscription>>,
-    /// The simulator as it was before the learner's next command (see [`Controller::replay`]).
-    probe: RefCell<Option<Simulator>>,
     /// When checks last ran on a clock tick (wall-clock milliseconds).
     last_tick_check: std::cell::Cell<f64>,
 }
@@ -139,8 +137,6 @@ fn replace_hash(hash: &str) {
 
 impl Controller {
     fn new() -> Rc<Controller> {
-        // Before the terminal pane makes its terminal (see xterm_options).
-        crate::xterm_options::install();
         let course = Rc::new(Course::builtin());
         let lessons = course.lessons.iter().cloned().map(Rc::new).collect();
         let mut state = CourseState {
@@ -180,7 +176,6 @@ impl Controller {
             state: RefCell::new(state),
             rerender: RefCell::new(None),
             subscription: RefCell::new(None),
-            probe: RefCell::new(None),
             last_tick_check: std::cell::Cell::new(0.0),
         };
         for n in notices {
@@ -405,7 +400,6 @@ impl Controller {
             }
         }
         self.refresh_checks();
-        self.snapshot();
     }
 
     /// The active lesson (the open course lesson, or the previewed one).
@@ -444,52 +438,13 @@ impl Controller {
         changed
     }
 
-    /// Whether the learner's current step has an `output_contains` check not yet seen.
-    fn wants_output(&self) -> bool {
-        let Some(lesson) = self.active_lesson() else { return false };
-        self.with_tracker(|_, t| {
-            // The step the checks are evaluated at: the first incomplete one with checks.
-            let Some(step) = (0..lesson.steps.len())
-                .find(|&i| lesson.steps.get(i).is_some_and(|s| !s.checks.is_empty()) && !t.progress.steps.get(i).is_some_and(|p| p.complete))
-            else {
-                return false;
-            };
-            let pending = |i: usize| !t.seen.get(step).and_then(|s| s.get(i)).copied().unwrap_or(false);
-            lesson.steps.get(step).is_some_and(|s| {
-                s.checks.iter().enumerate().any(|(i, c)| matches!(c.kind, lesson::model::CheckKind::OutputContains { .. }) && pending(i))
-            })
-        })
-        .unwrap_or(false)
-    }
-
-    /// Keeps a copy of the simulator as it is before the learner's next command, while
-    /// an `output_contains` check waits for something to be printed (see [`Self::replay`]).
-    fn snapshot(&self) {
-        let copy = if self.wants_output() { Some(self.session.with_simulator(|sim| sim.clone())) } else { None };
-        *self.probe.borrow_mut() = copy;
-    }
-
-    /// What the learner's last command printed. The session tells which line ran but
-    /// not its output, so the line runs again on the copy kept from just before it,
-    /// brought to the same time: the simulator is deterministic, so that prints what
-    /// the terminal printed. Only while an `output_contains` check is pending.
-    fn replay(&self, line: &str) -> Option<String> {
-        let mut probe = self.probe.borrow_mut().take()?;
-        let now = self.session.with_simulator(|sim| sim.cluster.clock.now().timestamp_millis());
-        probe.advance_to_unix_millis(now);
-        Some(probe.run_line(line).display)
-    }
-
     fn on_session_event(&self, event: SessionEvent) {
         match event {
-            SessionEvent::CommandFinished { line, .. } => {
-                if let Some(display) = self.replay(&line) {
-                    self.with_tracker(|lesson, t| t.observe_output(lesson, &display));
-                }
+            SessionEvent::CommandFinished { output, .. } => {
+                self.with_tracker(|lesson, t| t.observe_output(lesson, &output));
                 self.refresh_checks();
                 self.save_cluster();
                 self.save_progress();
-                self.snapshot();
                 self.rerender();
             }
             SessionEvent::Ticked => {
@@ -505,12 +460,10 @@ impl Controller {
                     self.save_progress();
                     self.rerender();
                 }
-                self.snapshot();
             }
             SessionEvent::Replaced => {
                 self.with_tracker(|_, t| t.last_output = None);
                 self.refresh_checks();
-                self.snapshot();
                 self.rerender();
             }
         }
@@ -532,7 +485,6 @@ impl Controller {
                 self.refresh_checks();
                 self.save_cluster();
                 self.save_progress();
-                self.snapshot();
             }
             LessonAction::EditFile { path, content } => {
                 // An existing file opens as it is: the learner's edits are never overwritten.
@@ -555,7 +507,6 @@ impl Controller {
                 }
                 self.refresh_checks();
                 self.save_cluster();
-                self.snapshot();
             }
             LessonAction::AnswerChoice { quiz, picked } => {
                 let result = self.with_tracker(|lesson, t| t.answer_choice(lesson, &quiz, &picked).map(|_| ()));
@@ -699,8 +650,8 @@ impl Controller {
     }
 
     fn set_screen_reader(&self, on: bool) {
+        // The terminal pane passes it to xterm.js (`screen_reader` prop).
         self.state.borrow_mut().screen_reader = on;
-        crate::xterm_options::set_screen_reader_mode(on);
         self.rerender();
     }
 
@@ -1040,7 +991,8 @@ pub fn app() -> Html {
                 <Splitter />
                 <section class="ks-work" aria-label="Terminal and visualizer">
                     { visualizer }
-                    <div class="ks-terminal-box"><TerminalPane session={controller.session.clone()} /></div>
+                    <div class="ks-terminal-box"><TerminalPane session={controller.session.clone()} screen_reader={state.screen_reader} /></div>
+                    <p class="ks-terminal-hint">{ crate::components::terminal_pane::KEYS_HELP }</p>
                 </section>
             </div>
         </div>
