@@ -23,17 +23,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
+import { CHROMIUM_FLAGS } from "./chromium.mjs";
 
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const QUICK = process.env.KUBESIM_BENCH_QUICK === "1";
 const LOADS = Number(process.env.KUBESIM_BENCH_LOADS ?? (QUICK ? 3 : 10));

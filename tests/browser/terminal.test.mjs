@@ -13,18 +13,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
+import { CHROMIUM_FLAGS } from "./chromium.mjs";
 
 const PROMPT = "learner@kubesim:~$ ";
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 // What sim-core's default kind cluster prints for `kubectl get nodes`, as
 // tests/transcripts/skeleton-nodes.txt has it. The cluster is created 10 minutes
