@@ -850,7 +850,13 @@ impl SessionHandle {
     /// Reads or changes the simulator (checks, the visualizer, persistence). Changes
     /// made here print nothing in the terminal.
     pub fn with_simulator<R>(&self, f: impl FnOnce(&mut Simulator) -> R) -> R {
-        f(self.0.session.borrow_mut().simulator_mut())
+        let mut session = self.0.session.borrow_mut();
+        let result = f(session.simulator_mut());
+        // The caller may have put another simulator in place (a restored save): it is
+        // this interactive terminal's all the same (streams hold the terminal, the
+        // editor draws full screen at the terminal's size), never a batch run's.
+        session.adopt_simulator();
+        result
     }
 
     /// A lesson's Run button: see [`Session::run_command`] (queued with a visible note
@@ -1469,5 +1475,110 @@ mod tests {
         assert_eq!(heard.borrow().len(), 2);
         handle.with_simulator(|sim| sim.run_line("touch /tmp/x"));
         assert!(handle.with_simulator(|sim| sim.shell.vfs.read("/tmp/x").is_ok()));
+    }
+}
+
+#[cfg(test)]
+mod screen_tests {
+    //! What the terminal's screen does with the session's bytes: a small model of
+    //! xterm's cursor (absolute moves, printable text with autowrap's pending wrap,
+    //! line feeds) that counts scrolls. A full-screen program must never scroll.
+    use super::*;
+    use sim_core::ClusterConfig;
+
+    #[derive(Default)]
+    struct Screen {
+        cols: usize,
+        rows: usize,
+        row: usize,
+        col: usize,
+        pending_wrap: bool,
+        scrolls: usize,
+    }
+
+    impl Screen {
+        fn line_feed(&mut self) {
+            if self.row + 1 == self.rows {
+                self.scrolls += 1;
+            } else {
+                self.row += 1;
+            }
+        }
+
+        fn feed(&mut self, bytes: &str) {
+            let mut chars = bytes.chars().peekable();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\x1b' => {
+                        if chars.peek() != Some(&'[') {
+                            chars.next();
+                            continue;
+                        }
+                        chars.next();
+                        let mut params = String::new();
+                        for c in chars.by_ref() {
+                            if ('\x40'..='\x7e').contains(&c) {
+                                if c == 'H' {
+                                    let mut it = params.split(';').map(|p| p.parse::<usize>().unwrap_or(1).max(1));
+                                    self.row = it.next().unwrap_or(1).min(self.rows) - 1;
+                                    self.col = it.next().unwrap_or(1).min(self.cols) - 1;
+                                    self.pending_wrap = false;
+                                }
+                                break;
+                            }
+                            params.push(c);
+                        }
+                    }
+                    '\r' => {
+                        self.col = 0;
+                        self.pending_wrap = false;
+                    }
+                    '\n' => {
+                        self.line_feed();
+                        self.pending_wrap = false;
+                    }
+                    c if c < ' ' => {}
+                    _ => {
+                        if self.pending_wrap {
+                            self.col = 0;
+                            self.line_feed();
+                            self.pending_wrap = false;
+                        }
+                        if self.col + 1 == self.cols {
+                            self.pending_wrap = true;
+                        } else {
+                            self.col += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn nano_never_scrolls_the_screen_at_any_size() {
+        for (cols, rows) in [(67, 24), (80, 24), (40, 12), (120, 40), (67, 20)] {
+            let mut s = Session::new(Simulator::new(ClusterConfig::default()));
+            let mut screen = Screen { cols, rows, ..Screen::default() };
+            screen.feed(&s.resize(cols, rows));
+            screen.feed(&s.start());
+            let opened = s.handle_input("nano svc.yaml\r", 0);
+            // The line with the command scrolls the normal screen as any line may; count
+            // from the alternate screen on.
+            let (_, drawn) = opened.split_once(ALT_SCREEN_ON).unwrap_or(("", &opened));
+            screen.scrolls = 0;
+            screen.feed(drawn);
+            assert_eq!(screen.scrolls, 0, "{cols}x{rows}: opening nano scrolled: {drawn:?}");
+            for line in ["apiVersion: v1", "kind: Service", "metadata:", "  name: web", "spec:", "  selector:", "    app: web"] {
+                for key in line.chars() {
+                    screen.feed(&s.handle_input(&key.to_string(), 0));
+                }
+                screen.feed(&s.handle_input("\r", 0));
+                assert_eq!(screen.scrolls, 0, "{cols}x{rows}: typing {line:?} scrolled");
+            }
+            screen.feed(&s.handle_input("\x0f", 0));
+            screen.feed(&s.handle_input("\r", 0));
+            assert_eq!(screen.scrolls, 0, "{cols}x{rows}: writing out scrolled");
+        }
     }
 }

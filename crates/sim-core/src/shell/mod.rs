@@ -141,6 +141,10 @@ pub struct Shell {
     /// False in batch runs (scripts, transcripts): streaming commands then print one
     /// screen and return instead of holding the terminal.
     pub interactive_terminal: bool,
+    /// The terminal's size as `(cols, rows)` (80x24 until the terminal says otherwise
+    /// through [`Shell::resize`]): an editor opens drawn for it, since a first frame
+    /// drawn for a wider or taller screen would wrap and scroll the real one.
+    pub terminal_size: (usize, usize),
     /// Whether the running command's stdout is the terminal (`ls` prints columns
     /// there and one name per line into pipes and files, as GNU ls does).
     pub(crate) stdout_tty: bool,
@@ -206,6 +210,7 @@ impl Shell {
             foreground: None,
             pod_session: None,
             interactive_terminal: false,
+            terminal_size: (80, 24),
             stdout_tty: false,
             capturing: 0,
             process_subs: Vec::new(),
@@ -415,6 +420,9 @@ impl Shell {
     /// to the saved buffer when it closes (`kubectl edit` applies it).
     pub fn open_editor(&mut self, path: &str, contents: Option<&str>, after: AfterEdit, hint: Option<&str>) -> String {
         let mut editor = Editor::new(path, &self.display_path(path), contents);
+        if self.interactive_terminal {
+            editor.resize(self.terminal_size.0, self.terminal_size.1);
+        }
         if let Some(hint) = hint {
             editor.set_status(hint);
         }
@@ -431,6 +439,7 @@ impl Shell {
 
     /// Sets the terminal size the editor draws for.
     pub fn resize(&mut self, cols: usize, rows: usize) -> String {
+        self.terminal_size = (cols, rows);
         match self.editor.as_mut() {
             Some(session) => {
                 session.editor.resize(cols, rows);
