@@ -5,6 +5,8 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 
+use sim_core::network::http::percent_decode;
+
 /// The largest request body accepted (a big `kubectl apply -f` is a few hundred KiB).
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
@@ -91,39 +93,6 @@ pub fn read_request(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option
         request.body = body;
     }
     Ok(Some(request))
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes.get(i) {
-            Some(b'%') => {
-                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(b) => {
-                        out.push(b);
-                        i += 3;
-                    }
-                    None => {
-                        out.push(b'%');
-                        i += 1;
-                    }
-                }
-            }
-            Some(b'+') => {
-                out.push(b' ');
-                i += 1;
-            }
-            Some(&b) => {
-                out.push(b);
-                i += 1;
-            }
-            None => break,
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn reason(code: u16) -> &'static str {
