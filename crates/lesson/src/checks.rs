@@ -6,7 +6,7 @@ use serde::Serialize;
 use sim_core::kubectl::jsonpath::JsonPath;
 use sim_core::resources::lookup;
 use sim_core::store::{Object, ObjectKey};
-use sim_core::{Output, Simulator};
+use sim_core::Simulator;
 
 use crate::environment;
 use crate::model::{Check, CheckKind, Expect, ObjectRef};
@@ -29,8 +29,9 @@ impl CheckResult {
     }
 }
 
-/// Evaluates one check. `last_output` is what the learner's last command printed.
-pub fn evaluate(check: &Check, sim: &Simulator, last_output: Option<&Output>) -> CheckResult {
+/// Evaluates one check. `last_output` is what the learner's last command printed
+/// (its terminal display).
+pub fn evaluate(check: &Check, sim: &Simulator, last_output: Option<&str>) -> CheckResult {
     match &check.kind {
         CheckKind::Exists { object } => match find(sim, object) {
             Ok(_) => CheckResult::pass(),
@@ -83,7 +84,7 @@ pub fn evaluate(check: &Check, sim: &Simulator, last_output: Option<&Output>) ->
             Err(e) => CheckResult::fail(e),
         },
         CheckKind::OutputContains { text } => match last_output {
-            Some(o) if o.display.contains(text.as_str()) => CheckResult::pass(),
+            Some(o) if o.contains(text.as_str()) => CheckResult::pass(),
             Some(_) => CheckResult::fail(format!("the last output does not contain {text:?}")),
             None => CheckResult::fail("no command has run yet"),
         },

@@ -316,7 +316,7 @@ fn output_checks_remember_what_the_learner_has_seen() {
     assert_eq!(results(&s), [false, false]);
     s.run_line("kubectl get nodes");
     assert_eq!(results(&s), [true, false]);
-    assert!(!s.progress.steps[0].complete);
+    assert!(!s.tracker.progress.steps[0].complete);
     // A later command does not undo what was seen; the step completes when the
     // rest of its checks pass.
     s.run_line("kubectl version --client");
@@ -327,7 +327,7 @@ fn output_checks_remember_what_the_learner_has_seen() {
     .unwrap();
     s.sim.cluster.insert_new(api);
     assert_eq!(s.refresh(), [0]);
-    assert!(s.progress.steps[0].complete);
+    assert!(s.tracker.progress.steps[0].complete);
 }
 
 #[test]
@@ -370,7 +370,7 @@ fn quiz_grading() {
     let mut s = session_with("- exists: service/web\n  hint: h\n");
     let text = lesson_text(GOOD);
     s.lesson = parse_lesson("t.md", &text).unwrap();
-    s.progress = lesson::Progress::new(&s.lesson);
+    s.tracker.progress = lesson::Progress::new(&s.lesson);
 
     // Multiple choice: right only with exactly the correct choices; all explanations come back.
     let f = s.answer_choice("q1", &[0]).unwrap();
@@ -386,7 +386,7 @@ fn quiz_grading() {
     assert_eq!(s.commit_prediction("q2", "it fails").unwrap().reveal, "It works.");
     s.commit_prediction("q2", "it works").unwrap();
     assert_eq!(
-        s.progress.quizzes.get("q2"),
+        s.tracker.progress.quizzes.get("q2"),
         Some(&quiz::QuizAnswer::Prediction { prediction: "it fails".into(), correct: None })
     );
 
@@ -399,9 +399,9 @@ fn quiz_grading() {
     assert!(matches!(s.answer_run("q3", "30080"), Err(QuizError::NotAnswerableYet(_))));
 
     // Progress survives a round trip through JSON.
-    let json = serde_json::to_string(&s.progress).unwrap();
+    let json = serde_json::to_string(&s.tracker.progress).unwrap();
     let back: lesson::Progress = serde_json::from_str(&json).unwrap();
-    assert_eq!(back, s.progress);
+    assert_eq!(back, s.tracker.progress);
 }
 
 #[test]
@@ -638,8 +638,8 @@ fn steps_complete_in_order_and_work_done_ahead_counts_when_reached() {
     let mut s = Session::start(l, ClusterConfig::default()).unwrap_or_else(|e| panic!("{e}"));
     // Step Two's check already holds, but step One comes first.
     assert_eq!(s.refresh(), Vec::<usize>::new());
-    assert_eq!(s.progress.current_step(), 0);
-    assert_eq!(s.progress.steps[2].checks, [false]);
+    assert_eq!(s.tracker.progress.current_step(), 0);
+    assert_eq!(s.tracker.progress.steps[2].checks, [false]);
     let one = Object::from_json(serde_json::json!({
         "apiVersion": "v1", "kind": "Service", "metadata": {"name": "one", "namespace": "default"}
     }))
@@ -647,9 +647,9 @@ fn steps_complete_in_order_and_work_done_ahead_counts_when_reached() {
     s.sim.cluster.insert_new(one);
     // One completes, the text-only step does not hold things up, and Two follows.
     assert_eq!(s.refresh(), [0, 2]);
-    assert_eq!(s.progress.current_step(), 1);
+    assert_eq!(s.tracker.progress.current_step(), 1);
     s.mark_read(1);
-    assert!(s.progress.is_complete());
+    assert!(s.tracker.progress.is_complete());
 }
 
 #[test]

@@ -4,17 +4,13 @@
 //!
 //! The lesson engine's `lesson::Session` owns its simulator; in the page the
 //! simulator belongs to the terminal session and is lent out by
-//! `SessionHandle::with_simulator`, so the tracker holds only progress and evaluates
-//! the engine's checks and quizzes against a borrowed `&Simulator`, with the same
-//! rules as `lesson::Session::refresh` (later steps wait their turn; an
-//! `output_contains` check, once seen, stays passed).
+//! `SessionHandle::with_simulator`, so the page keeps the engine's
+//! `lesson::session::Tracker` (the same step, check and quiz rules) and hands it the
+//! borrowed `&Simulator`.
 
-use lesson::checks::{self, CheckResult};
-use lesson::model::{Block, CheckKind, Lesson};
-use lesson::quiz::{self, ChoiceFeedback, QuizAnswer, QuizError, Reveal, RunFeedback};
-use lesson::Progress;
+use lesson::model::{Block, Lesson};
+use lesson::session::Tracker;
 use serde::{Deserialize, Serialize};
-use sim_core::{Output, Simulator};
 
 include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
 
@@ -50,140 +46,40 @@ impl Course {
     }
 }
 
-/// A learner's progress through one lesson, as saved: the engine's [`Progress`] plus
-/// which `output_contains` checks were seen, and the step last looked at.
+/// A learner's progress through one lesson, as saved: the engine's [`Tracker`]
+/// (progress, which `output_contains` checks were seen, the last output), evaluated
+/// against the terminal's simulator, plus what only the page needs: the step last
+/// looked at and the solutions shown. The saved JSON keeps the tracker's fields at
+/// the top level (`flatten`), as before the tracker moved into the lesson crate.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LessonTracker {
-    pub progress: Progress,
-    /// Per step, per check: whether an `output_contains` check's text was printed.
-    #[serde(default)]
-    pub seen: Vec<Vec<bool>>,
+    #[serde(flatten)]
+    pub engine: Tracker,
     /// The step the learner last had open (0-based).
     #[serde(default)]
     pub viewed_step: usize,
     /// Steps whose hidden solution the learner chose to show.
     #[serde(default)]
     pub solutions_shown: Vec<usize>,
-    /// What the learner's last command printed (not saved: a reload starts at a
-    /// fresh prompt, with nothing printed yet).
-    #[serde(skip)]
-    pub last_output: Option<String>,
 }
 
 impl LessonTracker {
     pub fn new(lesson: &Lesson) -> LessonTracker {
-        LessonTracker {
-            progress: Progress::new(lesson),
-            seen: lesson.steps.iter().map(|s| vec![false; s.checks.len()]).collect(),
-            viewed_step: 0,
-            solutions_shown: Vec::new(),
-            last_output: None,
-        }
-    }
-
-    /// Whether saved progress still fits the lesson (same id, same steps and checks);
-    /// a lesson edited since the save would make old booleans point at other checks.
-    pub fn fits(&self, lesson: &Lesson) -> bool {
-        let shape_ok = |flags: &[bool], i: usize| lesson.steps.get(i).is_some_and(|s| s.checks.len() == flags.len());
-        self.progress.lesson_id == lesson.meta.id
-            && self.progress.steps.len() == lesson.steps.len()
-            && self.progress.steps.iter().enumerate().all(|(i, s)| shape_ok(&s.checks, i))
-            && self.seen.len() == lesson.steps.len()
-            && self.seen.iter().enumerate().all(|(i, s)| shape_ok(s, i))
-    }
-
-    /// A command finished and printed `display`: remember it for `output_contains`.
-    pub fn observe_output(&mut self, lesson: &Lesson, display: &str) {
-        for (step, seen) in lesson.steps.iter().zip(self.seen.iter_mut()) {
-            for (check, seen) in step.checks.iter().zip(seen.iter_mut()) {
-                if let CheckKind::OutputContains { text } = &check.kind {
-                    *seen |= display.contains(text.as_str());
-                }
-            }
-        }
-        self.last_output = Some(display.to_string());
-    }
-
-    /// Evaluates one step's checks against the simulator, recording nothing.
-    pub fn evaluate_step(&self, lesson: &Lesson, sim: &Simulator, step: usize) -> Vec<CheckResult> {
-        let Some(s) = lesson.steps.get(step) else { return Vec::new() };
-        let last = self.last_output.as_ref().map(|display| Output { display: display.clone(), ..Output::default() });
-        s.checks
-            .iter()
-            .enumerate()
-            .map(|(i, check)| {
-                if self.seen.get(step).and_then(|v| v.get(i)).copied().unwrap_or(false) {
-                    return CheckResult { passed: true, detail: String::new() };
-                }
-                checks::evaluate(check, sim, last.as_ref())
-            })
-            .collect()
-    }
-
-    /// Re-evaluates the first incomplete step with checks and, as each completes, the
-    /// next; returns the steps that became complete (as `lesson::Session::refresh`).
-    pub fn refresh(&mut self, lesson: &Lesson, sim: &Simulator) -> Vec<usize> {
-        let mut completed = Vec::new();
-        for i in 0..lesson.steps.len() {
-            let has_checks = lesson.steps.get(i).is_some_and(|s| !s.checks.is_empty());
-            if !has_checks || self.progress.steps.get(i).is_some_and(|p| p.complete) {
-                continue;
-            }
-            let results: Vec<bool> = self.evaluate_step(lesson, sim, i).iter().map(|r| r.passed).collect();
-            let Some(p) = self.progress.steps.get_mut(i) else { break };
-            p.complete = results.iter().all(|r| *r);
-            p.checks = results;
-            if !p.complete {
-                break;
-            }
-            completed.push(i);
-        }
-        completed
-    }
-
-    /// The learner moved on from a step: a step without checks counts as done.
-    pub fn mark_read(&mut self, lesson: &Lesson, step: usize) {
-        let checkless = lesson.steps.get(step).is_some_and(|s| s.checks.is_empty());
-        if let (true, Some(p)) = (checkless, self.progress.steps.get_mut(step)) {
-            p.complete = true;
-        }
-    }
-
-    /// How many steps are complete, out of how many.
-    pub fn completed_steps(&self) -> (usize, usize) {
-        (self.progress.steps.iter().filter(|s| s.complete).count(), self.progress.steps.len())
-    }
-
-    pub fn answer_choice(&mut self, lesson: &Lesson, id: &str, picked: &[usize]) -> Result<ChoiceFeedback, QuizError> {
-        let feedback = quiz::grade_choice(find_quiz(lesson, id)?, picked)?;
-        let answer = QuizAnswer::Choice { picked: picked.to_vec(), correct: feedback.correct };
-        self.progress.quizzes.insert(id.to_string(), answer);
-        Ok(feedback)
-    }
-
-    /// Commits a prediction; the first one stays (one made after the reveal would
-    /// not be a prediction), as the engine's session does.
-    pub fn commit_prediction(&mut self, lesson: &Lesson, id: &str, prediction: &str) -> Result<Reveal, QuizError> {
-        let quiz = find_quiz(lesson, id)?;
-        if let Some(QuizAnswer::Prediction { prediction: first, .. }) = self.progress.quizzes.get(id) {
-            return quiz::reveal(quiz, first);
-        }
-        let reveal = quiz::reveal(quiz, prediction)?;
-        let answer = QuizAnswer::Prediction { prediction: prediction.to_string(), correct: reveal.correct };
-        self.progress.quizzes.insert(id.to_string(), answer);
-        Ok(reveal)
-    }
-
-    pub fn answer_run(&mut self, lesson: &Lesson, sim: &Simulator, id: &str, answer: &str) -> Result<RunFeedback, QuizError> {
-        let feedback = quiz::grade_run(find_quiz(lesson, id)?, sim, answer)?;
-        let saved = QuizAnswer::Run { answer: answer.to_string(), correct: feedback.correct };
-        self.progress.quizzes.insert(id.to_string(), saved);
-        Ok(feedback)
+        LessonTracker { engine: Tracker::new(lesson), viewed_step: 0, solutions_shown: Vec::new() }
     }
 }
 
-fn find_quiz<'l>(lesson: &'l Lesson, id: &str) -> Result<&'l lesson::model::Quiz, QuizError> {
-    lesson.quiz(id).ok_or_else(|| QuizError::WrongAnswerKind(format!("no quiz {id:?} in this lesson")))
+impl std::ops::Deref for LessonTracker {
+    type Target = Tracker;
+    fn deref(&self) -> &Tracker {
+        &self.engine
+    }
+}
+
+impl std::ops::DerefMut for LessonTracker {
+    fn deref_mut(&mut self) -> &mut Tracker {
+        &mut self.engine
+    }
 }
 
 /// Whether a step has a hidden `solution` block (a challenge) to show on request.

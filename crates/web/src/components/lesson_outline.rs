@@ -29,7 +29,7 @@ pub fn lesson_outline(props: &LessonOutlineProps) -> Html {
     let lessons = props.course.lessons.iter().map(|lesson| {
         let id = &lesson.meta.id;
         let tracker = props.trackers.get(id);
-        let (done, total) = tracker.map(LessonTracker::completed_steps).unwrap_or((0, lesson.steps.len()));
+        let (done, total) = tracker.map(|t| t.completed_steps()).unwrap_or((0, lesson.steps.len()));
         let open_step = match &props.route {
             Route::Lesson { id: open, step } if open == id => Some(*step),
             _ => None,
