@@ -1,6 +1,7 @@
 //! `kubectl api-resources`: the discovery table of the resource types the
 //! simulated API server serves, printed as kubectl prints it (sorted by API group,
-//! then name; `-o name`, `--namespaced`, `--api-group`, `--no-headers`).
+//! then name; `-o name`, `--namespaced`, `--api-group`, `--no-headers`), and
+//! `kubectl api-versions`, the group/versions those types belong to.
 
 use crate::printers::tabwriter;
 use crate::resources::{ResourceType, RESOURCE_TYPES};
@@ -48,6 +49,27 @@ pub fn run(args: &[String], out: &mut Output) -> i32 {
     0
 }
 
+/// `kubectl api-versions`: every group/version the server's discovery lists, one a
+/// line, sorted as strings (apiversions.go `sort.Strings`), so `v1` comes last.
+pub fn run_versions(args: &[String], out: &mut Output) -> i32 {
+    let flags = match super::flags::parse_or_report("api-versions", args, out) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    if !flags.positional.is_empty() {
+        // Complete's UsageErrorf, with Go's %v of the []string.
+        out.err(&format!("error: unexpected arguments: [{}]\nSee 'kubectl api-versions -h' for help and examples\n", flags.positional.join(" ")));
+        return 1;
+    }
+    let mut versions: Vec<String> = RESOURCE_TYPES.iter().map(ResourceType::api_version).collect();
+    versions.sort();
+    versions.dedup();
+    for v in versions {
+        out.out(&format!("{v}\n"));
+    }
+    0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,5 +89,18 @@ mod tests {
         assert_eq!(names.iter().position(|n| *n == "deployments"), Some(7));
         assert!(out.stdout.starts_with("NAME             SHORTNAMES   APIVERSION             NAMESPACED   KIND\n"), "{}", out.stdout);
         assert_eq!(run_line("-o name --namespaced=false").stdout, "namespaces\nnodes\ningressclasses.networking.k8s.io\n");
+    }
+
+    #[test]
+    fn api_versions_are_sorted_strings() {
+        let mut out = Output::default();
+        assert_eq!(run_versions(&[], &mut out), 0);
+        let lines: Vec<&str> = out.stdout.lines().collect();
+        assert_eq!(lines.last(), Some(&"v1"));
+        assert!(lines.contains(&"apps/v1"), "{lines:?}");
+        let mut sorted = lines.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(lines, sorted);
     }
 }

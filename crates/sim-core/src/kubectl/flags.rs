@@ -435,6 +435,44 @@ pub fn is_go_duration(value: &str) -> bool {
     true
 }
 
+/// Seconds in a Go duration such as `5s`, `1m30s`, `-1s`, `0` (the flag parser has
+/// already checked the grammar with [`is_go_duration`]).
+pub fn go_duration_seconds(value: &str) -> f64 {
+    let (sign, text) = match value.strip_prefix('-') {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, value.strip_prefix('+').unwrap_or(value)),
+    };
+    let mut total = 0.0;
+    let mut number = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() || c == '.' {
+            number.push(c);
+            continue;
+        }
+        let mut unit = c.to_string();
+        while let Some(&n) = chars.peek() {
+            if n.is_ascii_digit() || n == '.' {
+                break;
+            }
+            unit.push(n);
+            chars.next();
+        }
+        let v: f64 = number.parse().unwrap_or(0.0);
+        number.clear();
+        total += v * match unit.as_str() {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 0.001,
+            "us" | "µs" | "μs" => 0.000_001,
+            "ns" => 0.000_000_001,
+            _ => 0.0,
+        };
+    }
+    sign * total
+}
+
 /// Reads the flag definitions from the `Options:` section of a help text. Each flag
 /// is a line `    -o, --output='':` (or `    --watch=false:`) followed by its
 /// tab-indented description.

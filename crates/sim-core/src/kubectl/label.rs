@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 
 use super::create::{namespace_of, Errors};
 use super::host::Host;
-use super::output::{self, DryRun, Target};
+use super::output::{self, DryRun};
 use crate::apiserver::{self, PatchOptions, PatchType};
 use crate::cluster::Cluster;
 use crate::labels;
@@ -82,57 +82,16 @@ fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Option<&s
         }
     }
     let namespace = namespace_of(host, &flags);
-    let mut targets: Vec<(Target, String)> = Vec::new();
-    let filenames = flags.list("filename");
-    if !filenames.is_empty() {
-        match output::file_targets(host, &filenames, flags.bool("recursive"), stdin, &namespace) {
-            Ok(t) => targets = t,
-            Err(text) => {
-                out.err(&text);
-                return 1;
-            }
-        }
-    } else if resource_args.is_empty() {
-        out.err("error: one or more resources must be specified as <resource> <name> or <resource>/<name>\n");
-        return 1;
-    } else if resource_args.len() == 1 && !resource_args[0].contains('/') {
-        let selector_text = flags.string("selector");
-        if !flags.bool("all") && selector_text.is_empty() {
-            out.err("error: resource(s) were provided, but no name was specified\n");
+    let targets = match output::select_targets(cluster, host, &flags, resource_args, stdin, &namespace) {
+        Ok(t) => t,
+        Err(text) => {
+            out.err(&text);
             return 1;
         }
-        let rt = match output::lookup(&resource_args[0]) {
-            Ok(rt) => rt,
-            Err(t) => {
-                out.err(&t);
-                return 1;
-            }
-        };
-        let selector = match labels::parse(&selector_text) {
-            Ok(s) => s,
-            Err(e) => {
-                out.err(&format!("error: {e}\n"));
-                return 1;
-            }
-        };
-        let ns_filter = if flags.bool("all-namespaces") || !rt.namespaced { None } else { Some(namespace.as_str()) };
-        for o in apiserver::list(cluster, rt.kind, ns_filter) {
-            if selector.matches_opt(o.metadata().labels.as_ref()) {
-                targets.push((Target { rt, name: o.name().to_string() }, o.namespace().to_string()));
-            }
-        }
-        if targets.is_empty() {
-            out.err("No resources found\n");
-            return 0;
-        }
-    } else {
-        match output::resolve_targets(resource_args) {
-            Ok(ts) => targets = output::scoped_targets(ts, &namespace),
-            Err(text) => {
-                out.err(&text);
-                return 1;
-            }
-        }
+    };
+    if targets.is_empty() {
+        out.err("No resources found\n");
+        return 0;
     }
     let overwrite = flags.bool("overwrite");
     let mut errors = Errors::default();

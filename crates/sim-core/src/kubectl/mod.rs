@@ -20,6 +20,7 @@ pub mod get;
 pub mod help;
 pub mod jsonpath;
 pub mod version;
+pub mod wait;
 
 // The mutating and operational verbs, and what they share.
 pub mod apply;
@@ -108,6 +109,8 @@ pub fn run_in(cluster: &mut Cluster, host: &mut host::Host, args: &[String], std
         "port-forward" => port_forward::run(cluster, host, &rest, stdin, out),
         "proxy" => proxy::run(cluster, host, &rest, stdin, out),
         "api-resources" => api_resources::run(&rest, out),
+        "api-versions" => api_resources::run_versions(&rest, out),
+        "wait" => wait::run(cluster, host, &rest, stdin, out),
         "describe" => describe::run(cluster, &rest, out),
         "get" => get::run(cluster, host, &rest, out),
         "version" => version::run(&rest, out),

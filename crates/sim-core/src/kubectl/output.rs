@@ -390,6 +390,42 @@ pub fn named_targets(args: &[String], namespace: &str) -> Result<Vec<(Target, St
     Ok(scoped_targets(resolve_targets(args)?, namespace))
 }
 
+/// The objects a command acts on, as kubectl's resource builder selects them for
+/// label, annotate and wait: `-f FILE...`; or one type with `-l SELECTOR` or
+/// `--all` (in the namespace, or every one with `-A`), which may match nothing;
+/// or names (`TYPE NAME...`, `TYPE/NAME...`). `Err` is the full stderr.
+pub fn select_targets(
+    cluster: &Cluster,
+    host: &Host,
+    flags: &super::flags::ParsedFlags,
+    resource_args: &[String],
+    stdin: Option<&str>,
+    namespace: &str,
+) -> Result<Vec<(Target, String)>, String> {
+    let filenames = flags.list("filename");
+    if !filenames.is_empty() {
+        return file_targets(host, &filenames, flags.bool("recursive"), stdin, namespace);
+    }
+    let Some(first) = resource_args.first() else {
+        return Err("error: one or more resources must be specified as <resource> <name> or <resource>/<name>\n".to_string());
+    };
+    if resource_args.len() > 1 || first.contains('/') {
+        return Ok(scoped_targets(resolve_targets(resource_args)?, namespace));
+    }
+    let selector_text = flags.string("selector");
+    if !flags.bool("all") && selector_text.is_empty() {
+        return Err("error: resource(s) were provided, but no name was specified\n".to_string());
+    }
+    let rt = lookup(first)?;
+    let selector = crate::labels::parse(&selector_text).map_err(|e| format!("error: {e}\n"))?;
+    let ns_filter = if flags.bool("all-namespaces") || !rt.namespaced { None } else { Some(namespace) };
+    Ok(crate::apiserver::list(cluster, rt.kind, ns_filter)
+        .into_iter()
+        .filter(|o| selector.matches_opt(o.metadata().labels.as_ref()))
+        .map(|o| (Target { rt, name: o.name().to_string() }, o.namespace().to_string()))
+        .collect())
+}
+
 /// Targets paired with the namespace each is addressed in.
 pub fn scoped_targets(targets: Vec<Target>, namespace: &str) -> Vec<(Target, String)> {
     targets

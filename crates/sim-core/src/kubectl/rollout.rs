@@ -153,7 +153,7 @@ fn status(cluster: &mut Cluster, flags: &ParsedFlags, target: &Target, namespace
     if !flags.bool("watch") {
         return 0;
     }
-    let timeout = parse_duration_seconds(&flags.string("timeout"));
+    let timeout = flags::go_duration_seconds(&flags.string("timeout"));
     // Bounded so that no typed duration can overflow the clock.
     let limit = if timeout > 0.0 {
         Duration::milliseconds((timeout.min(STATUS_WAIT_LIMIT_SECONDS as f64) * 1000.0) as i64)
@@ -188,38 +188,6 @@ fn status(cluster: &mut Cluster, flags: &ParsedFlags, target: &Target, namespace
     }
     out.err("error: timed out waiting for the condition\n");
     1
-}
-
-/// Seconds in a Go duration such as `5s`, `1m30s`, `0`.
-fn parse_duration_seconds(text: &str) -> f64 {
-    let mut total = 0.0;
-    let mut number = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_ascii_digit() || c == '.' {
-            number.push(c);
-            continue;
-        }
-        let mut unit = c.to_string();
-        while let Some(&n) = chars.peek() {
-            if n.is_ascii_digit() || n == '.' {
-                break;
-            }
-            unit.push(n);
-            chars.next();
-        }
-        let v: f64 = number.parse().unwrap_or(0.0);
-        number.clear();
-        total += v * match unit.as_str() {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 0.001,
-            "us" | "µs" => 0.000_001,
-            _ => 0.0,
-        };
-    }
-    total
 }
 
 /// The Deployment's ReplicaSets (those it controls), with their revisions.
