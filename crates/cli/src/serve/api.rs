@@ -19,6 +19,7 @@ use sim_core::resources::{Kind, ResourceType, RESOURCE_TYPES};
 use sim_core::store::Object;
 
 use super::discovery;
+use super::protobuf;
 use super::http::Request;
 
 /// What to send back.
@@ -116,11 +117,6 @@ pub fn route(cluster: &mut Cluster, req: &Request) -> Reply {
         _ => parse_target(&rest),
     };
     let Some(target) = target else { return not_found_path() };
-    // Typed clients (kubectl create deployment, scale, ...) send protobuf first;
-    // client-go retries with JSON on 415 Unsupported Media Type.
-    if req.header("Content-Type").is_some_and(|c| c.starts_with("application/vnd.kubernetes.protobuf")) {
-        return unsupported_media(req);
-    }
     if target.rt.group != group || target.rt.version != version {
         return not_found_path();
     }
@@ -302,7 +298,16 @@ fn field_validation(req: &Request) -> FieldValidation {
     }
 }
 
-fn body_json(req: &Request) -> Result<Value, Reply> {
+/// The request body as JSON: protobuf (typed clients: `kubectl create deployment`,
+/// ...) is decoded by `protobuf.rs` for the kinds it tables; `kind` is `None` for
+/// bodies that are not the resource itself (Scale).
+fn body_json(req: &Request, kind: Option<Kind>) -> Result<Value, Reply> {
+    if req.header("Content-Type").is_some_and(protobuf::is_protobuf) {
+        return match kind {
+            Some(kind) => protobuf::decode(kind, &req.body).map_err(|status| status_reply(&status)),
+            None => Err(unsupported_media(req)),
+        };
+    }
     serde_json::from_slice(&req.body).map_err(|e| bad_request(&format!("the body of the request could not be decoded: {e}")))
 }
 
@@ -325,7 +330,7 @@ fn fix_namespace(value: &mut Value, target: &Target) -> Result<(), Reply> {
 }
 
 fn create(cluster: &mut Cluster, req: &Request, target: &Target) -> Reply {
-    let mut value = match body_json(req) {
+    let mut value = match body_json(req, Some(target.rt.kind)) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -347,7 +352,7 @@ fn create(cluster: &mut Cluster, req: &Request, target: &Target) -> Reply {
 }
 
 fn update(cluster: &mut Cluster, req: &Request, target: &Target, name: &str, status_only: bool) -> Reply {
-    let mut value = match body_json(req) {
+    let mut value = match body_json(req, Some(target.rt.kind)) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -397,7 +402,7 @@ fn unsupported_media(req: &Request) -> Reply {
 
 fn patch(cluster: &mut Cluster, req: &Request, target: &Target, name: &str) -> Reply {
     let Some(kind) = patch_type(req) else { return unsupported_media(req) };
-    let doc = match body_json(req) {
+    let doc = match body_json(req, None) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -499,7 +504,7 @@ fn scale_write(cluster: &mut Cluster, req: &Request, target: &Target, name: &str
         Ok(o) => o.clone(),
         Err(status) => return status_reply(&status),
     };
-    let body = match body_json(req) {
+    let body = match body_json(req, None) {
         Ok(v) => v,
         Err(r) => return r,
     };

@@ -21,6 +21,7 @@ pub mod differential;
 mod discovery;
 mod http;
 mod openapi;
+mod protobuf;
 
 use std::io::BufReader;
 use std::net::{TcpListener, TcpStream};
