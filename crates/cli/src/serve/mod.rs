@@ -369,8 +369,16 @@ fn stream_watch(writer: &mut TcpStream, shared: &Shared, watch: Watch) -> std::i
         if let ClockMode::Stepped = server.mode {
             // The steps of sim-core's own waits: `rollout status` (the watch kubectl
             // opens on one Deployment) moves 250 ms at a time; `delete --wait` lets
-            // the controllers react, then moves 500 ms at a time.
-            let rollout = watch.kind == sim_core::resources::Kind::Deployment;
+            // the controllers react, then moves 500 ms at a time. A watch on a
+            // Deployment that is being deleted is `delete --wait` (kubectl's
+            // `--cascade=orphan` leaves it with the `orphan` finalizer, which only
+            // the garbage collector's reconcile removes).
+            let deleting = server
+                .cluster
+                .store
+                .list(watch.kind, watch.namespace.as_deref())
+                .any(|o| watch.matches(o) && o.metadata().deletion_timestamp.is_some());
+            let rollout = watch.kind == sim_core::resources::Kind::Deployment && !deleting;
             let cluster = &mut server.cluster;
             if cluster.clock.now() < stepped_deadline {
                 if !rollout {
