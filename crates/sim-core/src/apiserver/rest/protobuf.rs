@@ -14,8 +14,8 @@
 //! tables is refused with a 415 Status naming it, never guessed or skipped.
 
 use serde_json::{Map, Value};
-use sim_core::apiserver::{Status, StatusReason};
-use sim_core::resources::Kind;
+use crate::apiserver::{Status, StatusReason};
+use crate::resources::Kind;
 
 /// How one field is turned into JSON.
 #[derive(Clone, Copy)]
@@ -384,7 +384,7 @@ fn decode_message(bytes: &[u8], fields: &'static [Field], path: &str, out: &mut 
             (Ty::MapStr | Ty::MapBytes | Ty::MapQuantity, Wire::Bytes(b)) => {
                 let (key, value) = map_entry(b, &here)?;
                 let value = match field.ty {
-                    Ty::MapBytes => Value::String(sim_core::controllers::root_ca::base64(value)),
+                    Ty::MapBytes => Value::String(crate::controllers::root_ca::base64(value)),
                     Ty::MapQuantity => Value::String(quantity(value, &here)?),
                     _ => Value::String(utf8(value)?),
                 };
