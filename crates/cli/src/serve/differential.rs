@@ -16,8 +16,10 @@
 //! places (describe's event ages, `rollout restart`): before such a command both
 //! virtual clocks are moved to the next whole second of the wall clock, and the
 //! real kubectl starts just after it. So both sides always agree, though AGE
-//! values differ from run to run. stdout, stderr and the exit status must be
-//! identical; the report lists each difference and ends with the totals.
+//! values differ from run to run. The served address in real kubectl's output
+//! (`cluster-info`) is written as sim-core's kind address before comparing.
+//! stdout, stderr and the exit status must be identical; the report lists each
+//! difference and ends with the totals.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -115,7 +117,14 @@ fn run_script(kubectl: &str, script: &Path, files: &Path, report: &mut String) -
         }
         let out = sim.run_line(&input);
         let ours = Outcome { stdout: out.stdout, stderr: out.stderr, code: out.exit_code };
-        let theirs = run_real(kubectl, &input, &workdir, &kubeconfig, &work)?;
+        let mut theirs = run_real(kubectl, &input, &workdir, &kubeconfig, &work)?;
+        // The one thing that differs by design: the API server's address. Real
+        // kubectl talks to `http://127.0.0.1:PORT` (serve), sim-core's kubectl to kind's
+        // `https://127.0.0.1:36035`; `cluster-info` and `config view` print it.
+        let served = format!("http://127.0.0.1:{port}");
+        let simulated = format!("https://127.0.0.1:{}", sim_core::kubectl::host::API_SERVER_PORT);
+        theirs.stdout = theirs.stdout.replace(&served, &simulated);
+        theirs.stderr = theirs.stderr.replace(&served, &simulated);
         call(port, "/kubesim/v1/step")?;
         if ours == theirs {
             agree += 1;

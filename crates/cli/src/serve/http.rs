@@ -10,27 +10,7 @@ use sim_core::network::http::percent_decode;
 /// The largest request body accepted (a big `kubectl apply -f` is a few hundred KiB).
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
-/// One parsed request.
-#[derive(Debug, Default)]
-pub struct Request {
-    pub method: String,
-    /// The path without the query, percent-decoded.
-    pub path: String,
-    /// Query parameters in order, percent-decoded.
-    pub query: Vec<(String, String)>,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Request {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    pub fn param(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-    }
-}
+pub use sim_core::apiserver::rest::Request;
 
 /// Reads one request; `Ok(None)` when the client closed the connection.
 pub fn read_request(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Request>> {
@@ -109,6 +89,8 @@ fn reason(code: u16) -> &'static str {
         415 => "Unsupported Media Type",
         422 => "Unprocessable Entity",
         500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
         _ => "Unknown",
     }
 }

@@ -2,9 +2,10 @@
 //! that the real `kubectl` (or any client-go program) can talk to it.
 //!
 //! Plain HTTP/1.1 over `std::net`, one thread per connection, one lock around the
-//! simulator. The requests go to the same `sim_core::apiserver` functions and the
-//! same printers that sim-core's own kubectl uses; see `api.rs` for the REST paths
-//! and `discovery.rs` for discovery and OpenAPI.
+//! simulator. Requests are answered by `sim_core::apiserver::rest` (the REST paths,
+//! discovery, OpenAPI, protobuf bodies: the code sim-core's own `kubectl get --raw`
+//! and `kubectl proxy` answer from); this module is the transport: HTTP, watches
+//! streamed on the clock, and exec's WebSocket.
 //!
 //! Time: by default the virtual clock follows the wall clock from the moment the
 //! server starts (controllers run on a ticker thread). With `--step-clock` the clock
@@ -16,11 +17,10 @@
 //!   waits (`kubectl delete --wait`, `rollout status`), up to 10 virtual minutes;
 //! - `POST /kubesim/v1/advance?to=UNIX_MS` moves it to a given time.
 
-mod api;
 pub mod differential;
-mod discovery;
+mod exec;
 mod http;
-mod openapi;
+mod websocket;
 
 use std::io::BufReader;
 use std::net::{TcpListener, TcpStream};
@@ -32,7 +32,7 @@ use serde_json::{json, Value};
 use sim_core::store::WatchEventType;
 use sim_core::{ClusterConfig, Simulator};
 
-use api::{Reply, Watch};
+use sim_core::apiserver::rest::{self as api, Reply, Watch};
 
 const USAGE: &str = "\
 Usage: kubesim serve [--port 6443] [--lesson ID|FILE | --state FILE] [--kubeconfig-out PATH] [--step-clock]
@@ -265,6 +265,9 @@ fn serve_connection(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
             http::write_response(&mut writer, code, "application/json", json!({"now": now}).to_string().as_bytes())?;
             continue;
         }
+        if let Some((namespace, pod)) = exec::exec_path(&req) {
+            return exec::serve(&mut reader, &mut writer, shared, &req, &namespace, &pod);
+        }
         let reply = {
             let mut server = lock(shared);
             server.catch_up();
@@ -275,16 +278,12 @@ fn serve_connection(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
             }
             reply
         };
-        match reply {
-            Reply::Json(code, value) => {
-                let body = serde_json::to_vec(&value).unwrap_or_default();
-                http::write_response(&mut writer, code, "application/json", &body)?;
-            }
-            Reply::Raw(code, content_type, body) => http::write_response(&mut writer, code, content_type, &body)?,
-            Reply::Watch(watch) => {
-                stream_watch(&mut writer, shared, watch)?;
-                return Ok(());
-            }
+        if let Reply::Watch(watch) = reply {
+            stream_watch(&mut writer, shared, watch)?;
+            return Ok(());
+        }
+        if let Some((code, content_type, body)) = api::encode(&reply) {
+            http::write_response(&mut writer, code, &content_type, &body)?;
         }
     }
     Ok(())
@@ -368,8 +367,16 @@ fn stream_watch(writer: &mut TcpStream, shared: &Shared, watch: Watch) -> std::i
         if let ClockMode::Stepped = server.mode {
             // The steps of sim-core's own waits: `rollout status` (the watch kubectl
             // opens on one Deployment) moves 250 ms at a time; `delete --wait` lets
-            // the controllers react, then moves 500 ms at a time.
-            let rollout = watch.kind == sim_core::resources::Kind::Deployment;
+            // the controllers react, then moves 500 ms at a time. A watch on a
+            // Deployment that is being deleted is `delete --wait` (kubectl's
+            // `--cascade=orphan` leaves it with the `orphan` finalizer, which only
+            // the garbage collector's reconcile removes).
+            let deleting = server
+                .cluster
+                .store
+                .list(watch.kind, watch.namespace.as_deref())
+                .any(|o| watch.matches(o) && o.metadata().deletion_timestamp.is_some());
+            let rollout = watch.kind == sim_core::resources::Kind::Deployment && !deleting;
             let cluster = &mut server.cluster;
             if cluster.clock.now() < stepped_deadline {
                 if !rollout {

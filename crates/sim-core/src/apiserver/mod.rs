@@ -33,6 +33,7 @@ pub mod decode;
 pub mod defaults;
 pub mod names;
 pub mod patch;
+pub mod rest;
 pub mod service;
 pub mod status;
 pub mod strict;

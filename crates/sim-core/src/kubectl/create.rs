@@ -248,6 +248,7 @@ fn finish(
     let namespace = namespace_of(host, flags);
     match send_create(cluster, kind, &namespace, value, dry_run, field_validation(flags)) {
         Ok(created) => {
+            let created = as_typed(kind, created);
             output::print_typed_result(rt, &created, &format, "created", dry_run, out);
             0
         }
@@ -259,6 +260,25 @@ fn finish(
             None => output::print_status(&status, out),
         },
     }
+}
+
+/// The server's answer as kubectl's typed client holds it: decoded into the Go
+/// struct, so the zero structs Go's JSON always writes come back (a template's
+/// `creationTimestamp: null`, an empty `status`), as they do in `-o yaml` of
+/// `create deployment --dry-run=server`.
+fn as_typed(kind: Kind, mut value: Value) -> Value {
+    if let Some(meta) = value.pointer_mut("/spec/template/metadata").and_then(Value::as_object_mut) {
+        meta.entry("creationTimestamp").or_insert(Value::Null);
+    }
+    let empty_status = match kind {
+        Kind::Deployment | Kind::Namespace => Some(json!({})),
+        Kind::Service | Kind::Ingress => Some(json!({"loadBalancer": {}})),
+        _ => None,
+    };
+    if let (Some(status), Some(map)) = (empty_status, value.as_object_mut()) {
+        map.entry("status").or_insert(status);
+    }
+    value
 }
 
 /// Parses a generator's flags and checks what all generators check first: exactly one

@@ -6,7 +6,7 @@
 //! through [`pod_session::run_in_pod`]: the network tools from the pod's place,
 //! `hostname`, `env`, the files the kubelet writes into every pod.
 
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Container, Pod};
 
 use super::create::namespace_of;
 use super::flags;
@@ -86,67 +86,147 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Optio
     let stdin_flag = flags.bool("stdin");
     let tty = flags.bool("tty");
     let program = command[0].rsplit('/').next().unwrap_or("").to_string();
-    let place = Place::pod(pod.metadata.namespace.as_deref().unwrap_or(&namespace), &pod_name);
     let image = container.image.clone().unwrap_or_default();
     let is_shell = matches!(program.as_str(), "sh" | "bash" | "ash");
-    if is_shell && command.len() == 1 {
+    if is_shell && command.len() == 1 && stdin_flag && tty {
         let Some(kind) = pod_session::image_shell(&image, &program) else {
-            return missing_executable(cluster, &command[0], tty, out);
+            return exit_status(missing_executable_on_terminal(&command[0], out), out);
         };
-        let mut session = PodSession::new(cluster, &pod, &container, kind, SessionEnd::Exec, tty);
-        if stdin_flag && tty {
-            // `kubectl exec -it POD -- sh`: the learner's terminal now talks to the pod.
-            if let Some(sh) = host.shell.as_deref_mut() {
-                sh.pod_session = Some(session);
-                return 0;
-            }
-            out.err(&format!("kubesim: 'kubectl exec -it ... -- {program}' needs the terminal; run single commands with 'kubectl exec POD -- COMMAND'\n"));
-            return 1;
+        // `kubectl exec -it POD -- sh`: the learner's terminal now talks to the pod.
+        if let Some(sh) = host.shell.as_deref_mut() {
+            sh.pod_session = Some(PodSession::new(cluster, &pod, &container, kind, SessionEnd::Exec, tty));
+            return 0;
         }
-        // Without a terminal the shell reads its script from stdin (`echo ... |
-        // kubectl exec -i POD -- sh`), or exits at once on an empty one.
-        let script = if stdin_flag { stdin.unwrap_or("") } else { "" };
-        let code = pod_session::run_script(cluster, &mut session, script, out);
-        return pod_session::end_session(cluster, &session, code, out);
+        out.err(&format!("kubesim: 'kubectl exec -it ... -- {program}' needs the terminal; run single commands with 'kubectl exec POD -- COMMAND'\n"));
+        return 1;
     }
-    if is_shell && command.get(1).map(String::as_str) == Some("-c") {
+    let stdin = if stdin_flag { stdin } else { None };
+    match run_in_container(cluster, &pod, &container, &command, stdin, tty, out) {
+        Finished::Exit(code) => exit_status(code, out),
+        Finished::Error(message) => {
+            out.err(&format!("error: {message}\n"));
+            1
+        }
+    }
+}
+
+/// How a command in a container ended, as the kubelet reports it on the exec
+/// stream's status channel: an exit code (0 is success), or an error message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finished {
+    Exit(i32),
+    Error(String),
+}
+
+/// The kubelet's side of `pods/exec` for one command without the learner's terminal
+/// (sim-core's `kubectl exec POD -- CMD` and `kubesim serve`'s exec stream): its
+/// output goes to `out`; `stdin` is what the client sent (`-i`), if anything.
+/// A lone shell reads its script from stdin (`echo ... | kubectl exec -i POD -- sh`)
+/// or exits at once on an empty one; `sh -c SCRIPT` runs through the same shell;
+/// other commands run through [`pod_session::run_in_pod`].
+pub fn run_in_container(
+    cluster: &mut Cluster,
+    pod: &Pod,
+    container: &Container,
+    command: &[String],
+    stdin: Option<&str>,
+    tty: bool,
+    out: &mut Output,
+) -> Finished {
+    let Some(first) = command.first() else { return Finished::Error("you must specify at least one command for the container".into()) };
+    let program = first.rsplit('/').next().unwrap_or("").to_string();
+    let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+    let pod_name = pod.metadata.name.clone().unwrap_or_default();
+    let place = Place::pod(&namespace, &pod_name);
+    let image = container.image.clone().unwrap_or_default();
+    let is_shell = matches!(program.as_str(), "sh" | "bash" | "ash");
+    let script = match command.get(1).map(String::as_str) {
+        None if is_shell => Some(stdin.unwrap_or("").to_string()),
+        Some("-c") if is_shell => Some(command.get(2).cloned().unwrap_or_default()),
+        _ => None,
+    };
+    if let Some(script) = script {
         let Some(kind) = pod_session::image_shell(&image, &program) else {
-            return missing_executable(cluster, &command[0], tty, out);
+            return missing_executable(cluster, first, tty, out);
         };
-        let mut session = PodSession::new(cluster, &pod, &container, kind, SessionEnd::Exec, tty);
-        let script = command.get(2).cloned().unwrap_or_default();
+        let mut session = PodSession::new(cluster, pod, container, kind, SessionEnd::Exec, tty);
         let code = pod_session::run_script(cluster, &mut session, &script, out);
-        return pod_session::end_session(cluster, &session, code, out);
+        return Finished::Exit(pod_session::end_session(cluster, &session, code, out));
     }
-    let env = pod_session::process_env(cluster, &pod, &container, tty);
+    let env = pod_session::process_env(cluster, pod, container, tty);
     let (user, cwd) = match network::workloads::image_name(&image).as_str() {
         "curlimages/curl" => ("curl_user", "/home/curl_user"),
         "httpd" => ("root", "/usr/local/apache2"),
         _ => ("root", "/"),
     };
-    let context = InPod { place, pod: &pod, image: &image, cwd, user, env: &env, shell: None };
-    match pod_session::run_in_pod(cluster, &context, &command, stdin, out) {
-        Ran::Code(code) => exit_status(code, out),
-        Ran::Missing => missing_executable(cluster, &command[0], tty, out),
+    let context = InPod { place, pod, image: &image, cwd, user, env: &env, shell: None };
+    match pod_session::run_in_pod(cluster, &context, command, stdin, out) {
+        Ran::Code(code) => Finished::Exit(code),
+        Ran::Missing => missing_executable(cluster, first, tty, out),
     }
+}
+
+/// The API server's checks before it upgrades a `pods/exec` request (the REST
+/// handler and the kubelet): the pod, the container (kubectl names it after
+/// defaulting), a pod that has not completed, a running container. `Err` is the
+/// Status the client reports as `unable to upgrade connection: ...` (or as is).
+pub fn exec_target(cluster: &Cluster, namespace: &str, pod_name: &str, container: Option<&str>) -> Result<(Pod, Container), apiserver::Status> {
+    let pod = match apiserver::get(cluster, Kind::Pod, namespace, pod_name)? {
+        Object::Pod(p) => p.clone(),
+        _ => return Err(apiserver::Status::not_found(Kind::Pod, pod_name)),
+    };
+    let containers = pod.spec.as_ref().map(|s| s.containers.clone()).unwrap_or_default();
+    let container = match container {
+        Some(name) => containers.iter().find(|c| c.name == name).cloned().ok_or_else(|| {
+            apiserver::Status::bad_request(&format!("container {name} is not valid for pod {pod_name}"))
+        })?,
+        None => match containers.as_slice() {
+            [only] => only.clone(),
+            _ => {
+                let names: Vec<&str> = containers.iter().map(|c| c.name.as_str()).collect();
+                return Err(apiserver::Status::bad_request(&format!(
+                    "a container name must be specified for pod {pod_name}, choose one of: [{}]",
+                    names.join(" ")
+                )));
+            }
+        },
+    };
+    let phase = pod.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
+    if phase == "Succeeded" || phase == "Failed" {
+        return Err(apiserver::Status::bad_request(&format!("cannot exec into a container in a completed pod; current phase is {phase}")));
+    }
+    let running = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref())
+        .and_then(|cs| cs.iter().find(|c| c.name == container.name))
+        .and_then(|c| c.state.as_ref())
+        .is_some_and(|s| s.running.is_some());
+    if !running {
+        return Err(apiserver::Status::bad_request(&format!("container not found (\"{}\")", container.name)));
+    }
+    Ok((pod, container))
 }
 
 /// The container runtime cannot find the program. Over a terminal (`-t`) the error
 /// comes back through the stream with the runtime's exit code 126; without one the
-/// API server reports it.
-fn missing_executable(cluster: &mut Cluster, program: &str, tty: bool, out: &mut Output) -> i32 {
+/// kubelet reports it as the stream's error.
+fn missing_executable(cluster: &mut Cluster, program: &str, tty: bool, out: &mut Output) -> Finished {
     if tty {
-        out.out(&format!(
-            "OCI runtime exec failed: exec failed: unable to start container process: exec: \"{program}\": executable file not found in $PATH: unknown\n"
-        ));
-        return exit_status(126, out);
+        return Finished::Exit(missing_executable_on_terminal(program, out));
     }
     // containerd names each exec session with a random 64-hex-digit id.
     let exec_id = format!("{}{}", cluster.rng.uuid(), cluster.rng.uuid()).replace('-', "");
-    out.err(&format!(
-        "error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec \"{exec_id}\": OCI runtime exec failed: exec failed: unable to start container process: exec: \"{program}\": executable file not found in $PATH: unknown\n"
+    Finished::Error(format!(
+        "Internal error occurred: error executing command in container: failed to exec in container: failed to start exec \"{exec_id}\": OCI runtime exec failed: exec failed: unable to start container process: exec: \"{program}\": executable file not found in $PATH: unknown"
+    ))
+}
+
+fn missing_executable_on_terminal(program: &str, out: &mut Output) -> i32 {
+    out.out(&format!(
+        "OCI runtime exec failed: exec failed: unable to start container process: exec: \"{program}\": executable file not found in $PATH: unknown\n"
     ));
-    1
+    126
 }
 
 fn find_pod(cluster: &Cluster, target: &str, namespace: &str, out: &mut Output) -> Result<Pod, i32> {

@@ -261,8 +261,8 @@ fn field_value(object: &Object, key: &str) -> Option<String> {
 }
 
 /// `kubectl get` flags kubesim does not simulate: files, kustomize, raw URIs,
-/// subresources, event objects and client-side printing.
-const UNSIMULATED_FLAGS: &[&str] = &["filename", "kustomize", "recursive", "raw", "subresource", "output-watch-events", "server-print"];
+/// subresources, event objects and client-side printing (`--raw` is `get_raw.rs`).
+const UNSIMULATED_FLAGS: &[&str] = &["filename", "kustomize", "recursive", "subresource", "output-watch-events", "server-print"];
 
 /// Everything `kubectl get` reads from its flags.
 #[derive(Clone, Debug)]
@@ -336,6 +336,9 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], out: &mut Ou
     };
     if let Err(code) = super::flags::reject_unsimulated(&flags, "get", UNSIMULATED_FLAGS, out) {
         return code;
+    }
+    if flags.changed("raw") {
+        return super::get_raw::run(cluster, &flags, out);
     }
     let options = match GetOptions::from_flags(&flags) {
         Ok(o) => o,

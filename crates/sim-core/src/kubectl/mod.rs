@@ -17,6 +17,7 @@ pub mod api_resources;
 pub mod describe;
 pub mod flags;
 pub mod get;
+pub mod get_raw;
 pub mod help;
 pub mod jsonpath;
 pub mod version;

@@ -258,6 +258,8 @@ pub fn write_go_json(value: &Value, unit: &str, out: &mut String) {
 }
 
 fn write_go_json_at<'v>(value: &'v Value, kind: &str, path: &mut Vec<&'v str>, level: usize, unit: &str, out: &mut String) {
+    let compact = unit.is_empty();
+    let newline = if compact { "" } else { "\n" };
     let indent = |n: usize, out: &mut String| {
         for _ in 0..n {
             out.push_str(unit);
@@ -273,11 +275,12 @@ fn write_go_json_at<'v>(value: &'v Value, kind: &str, path: &mut Vec<&'v str>, l
                 }
                 None => keys.sort_by(|a, b| go_rank(a).cmp(&go_rank(b)).then_with(|| a.cmp(b))),
             }
-            out.push_str("{\n");
+            out.push('{');
+            out.push_str(newline);
             for (i, k) in keys.iter().enumerate() {
                 indent(level + 1, out);
                 crate::printers::json::write_string(k, out);
-                out.push_str(": ");
+                out.push_str(if compact { ":" } else { ": " });
                 if let Some(v) = map.get(*k) {
                     path.push(k.as_str());
                     write_go_json_at(v, kind, path, level + 1, unit, out);
@@ -286,20 +289,21 @@ fn write_go_json_at<'v>(value: &'v Value, kind: &str, path: &mut Vec<&'v str>, l
                 if i + 1 < keys.len() {
                     out.push(',');
                 }
-                out.push('\n');
+                out.push_str(newline);
             }
             indent(level, out);
             out.push('}');
         }
         Value::Array(items) if !items.is_empty() => {
-            out.push_str("[\n");
+            out.push('[');
+            out.push_str(newline);
             for (i, item) in items.iter().enumerate() {
                 indent(level + 1, out);
                 write_go_json_at(item, kind, path, level + 1, unit, out);
                 if i + 1 < items.len() {
                     out.push(',');
                 }
-                out.push('\n');
+                out.push_str(newline);
             }
             indent(level, out);
             out.push(']');

@@ -9,6 +9,11 @@ pub fn run(args: &[String], out: &mut Output) -> i32 {
         Err(code) => return code,
     };
     let output = flags.string("output");
+    // kubectl's own check (`Options.Validate`): only yaml and json are formats here.
+    if !output.is_empty() && output != "yaml" && output != "json" {
+        out.err("error: --output must be 'yaml' or 'json'\n");
+        return 1;
+    }
     if !output.is_empty() {
         out.err(&format!("kubesim: 'kubectl version -o {output}' is not simulated\n"));
         return 1;

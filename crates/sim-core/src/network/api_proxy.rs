@@ -17,6 +17,7 @@ use crate::cluster::Cluster;
 use crate::network::http::{http_date, Request, Response};
 use crate::network::kube_proxy;
 use crate::network::trace::{self, Outcome};
+use crate::apiserver::rest::Reply as RestReply;
 use crate::network::workloads::{self, Reply};
 use crate::network::{addresses, Place};
 
@@ -55,86 +56,66 @@ fn json_ok(cluster: &Cluster, body: String) -> Response {
     )
 }
 
-/// `GET` of a collection or an object: `/api/v1[/namespaces/NS]/PLURAL[/NAME]` and
-/// `/apis/GROUP/VERSION[/namespaces/NS]/PLURAL[/NAME]`. A list is the typed
-/// `<Kind>List` whose items carry no `kind`/`apiVersion` (the API server encodes
-/// them as typed structs with empty TypeMeta); a list in a namespace that does not
-/// exist is simply empty, as the API server answers. The body is pretty-printed
-/// (two spaces, struct order, no final newline) because the API server does so
-/// for a `curl` user agent. Paths that are not resources give `None`.
-fn read_resource(cluster: &Cluster, segments: &[&str]) -> Option<Response> {
-    let (group, version, rest) = match segments {
-        ["", "api", version, rest @ ..] => ("", *version, rest),
-        ["", "apis", group, version, rest @ ..] => (*group, *version, rest),
-        _ => return None,
-    };
-    let rest: Vec<&str> = rest.iter().copied().filter(|s| !s.is_empty()).collect();
-    let (namespace, plural, name) = match rest.as_slice() {
-        ["namespaces", ns, plural] => (Some(*ns), *plural, None),
-        ["namespaces", ns, plural, name] => (Some(*ns), *plural, Some(*name)),
-        [plural] => (None, *plural, None),
-        [plural, name] => (None, *plural, Some(*name)),
-        _ => return None,
-    };
-    let rt = crate::resources::RESOURCE_TYPES.iter().find(|r| r.plural == plural && r.group == group && r.version == version)?;
-    if namespace.is_some() && !rt.namespaced {
-        return None;
-    }
-    let mut body = String::new();
-    match name {
-        Some(name) => {
-            let key = crate::store::ObjectKey::new(rt.kind, if rt.namespaced { namespace.unwrap_or("") } else { "" }, name);
-            let Some(object) = cluster.store.get(&key) else {
-                let message = format!("{} \"{name}\" not found", rt.qualified_plural());
-                return Some(status(cluster, 404, "NotFound", &message, Some((name, rt.plural))));
-            };
-            crate::kubectl::output::write_go_json(&object.to_json(), "  ", &mut body);
+/// A read through the proxy (`GET /api/v1/namespaces/NS/pods`, `/apis/apps/v1/...`,
+/// discovery, `/version`): answered by the API server's one REST path
+/// (`apiserver::rest`), the body pretty-printed (two spaces, struct order, no final
+/// newline) because the API server does so for a `curl` user agent. Watches are
+/// not simulated here.
+fn read(cluster: &mut Cluster, request: &Request) -> Reply {
+    let req = crate::apiserver::rest::Request::get(&request.target);
+    match crate::apiserver::rest::route(cluster, &req) {
+        RestReply::Json(code, value) if code >= 400 => {
+            let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+            let details = value.get("details").map(|d| (text(&d["name"]), text(&d["kind"])));
+            let details = details.as_ref().filter(|(n, k)| !n.is_empty() || !k.is_empty()).map(|(n, k)| (n.as_str(), k.as_str()));
+            Reply::Http(status(cluster, code, &text(&value["reason"]), &text(&value["message"]), details))
         }
-        None => {
-            let items: Vec<serde_json::Value> = cluster
-                .store
-                .list(rt.kind, if rt.namespaced { namespace } else { None })
-                .map(|o| {
-                    let mut item = o.to_json();
-                    if let Some(map) = item.as_object_mut() {
-                        map.remove("kind");
-                        map.remove("apiVersion");
-                    }
-                    item
-                })
-                .collect();
-            let list = serde_json::json!({
-                "kind": format!("{}List", rt.kind_name),
-                "apiVersion": rt.api_version(),
-                "metadata": {"resourceVersion": cluster.store.resource_version().to_string()},
-                "items": items,
-            });
-            crate::kubectl::output::write_go_json(&list, "  ", &mut body);
+        RestReply::Json(_, value) => {
+            let mut body = String::new();
+            crate::kubectl::output::write_go_json(&value, "  ", &mut body);
+            Reply::Http(json_ok(cluster, body))
         }
+        RestReply::Raw(code, content_type, body) => Reply::Http(Response::new(
+            code,
+            vec![
+                ("Cache-Control".to_string(), "no-cache, private".to_string()),
+                ("Content-Length".to_string(), body.len().to_string()),
+                ("Content-Type".to_string(), content_type.to_string()),
+                ("Date".to_string(), http_date(cluster.clock.now())),
+            ],
+            String::from_utf8_lossy(&body).into_owned(),
+        )),
+        RestReply::Proxied(response) => Reply::Http(response),
+        RestReply::NotSimulated(message) => Reply::NotSimulated(message),
+        RestReply::Watch(_) => Reply::NotSimulated(format!(
+            "kubesim: watches through kubectl proxy are not simulated ({}); use kubectl get -w",
+            request.path()
+        )),
     }
-    Some(json_ok(cluster, body))
 }
 
 /// Answers a request that reached `kubectl proxy`.
 pub fn serve(cluster: &mut Cluster, request: &Request) -> Reply {
     let path = request.path().to_string();
     let segments: Vec<&str> = path.split('/').collect();
-    // ["", "api", "v1", "namespaces", NS, "services"|"pods", NAME[:PORT], "proxy", rest...]
+    match segments.as_slice() {
+        ["", "api", "v1", "namespaces", _, "services" | "pods", _, "proxy", ..] => proxy_subresource(cluster, request),
+        _ if request.method == "GET" => read(cluster, request),
+        _ => Reply::NotSimulated(format!(
+            "kubesim: the API at {path} through kubectl proxy is not simulated (reads and the service and pod proxy paths are); use kubectl"
+        )),
+    }
+}
+
+/// The service and pod proxy subresources: what the API server answers for
+/// `/api/v1/namespaces/NS/services/NAME[:PORT]/proxy/PATH` (and `pods/...`), whether
+/// the request came through `kubectl proxy` or straight to the API server.
+pub fn proxy_subresource(cluster: &mut Cluster, request: &Request) -> Reply {
+    let path = request.path().to_string();
+    let segments: Vec<&str> = path.split('/').collect();
     let (namespace, kind, target) = match segments.as_slice() {
         ["", "api", "v1", "namespaces", ns, kind @ ("services" | "pods"), target, "proxy", ..] => (*ns, *kind, *target),
-        _ if request.method == "GET" => {
-            if let Some(response) = read_resource(cluster, &segments) {
-                return Reply::Http(response);
-            }
-            return Reply::NotSimulated(format!(
-                "kubesim: the API at {path} through kubectl proxy is not simulated (reads of resources and the service and pod proxy paths are); use kubectl"
-            ));
-        }
-        _ => {
-            return Reply::NotSimulated(format!(
-                "kubesim: the API at {path} through kubectl proxy is not simulated (service and pod proxy paths are); use kubectl"
-            ))
-        }
+        _ => return Reply::NotSimulated(format!("kubesim: {path} is not a proxy path")),
     };
     let rest: String = segments.iter().skip(8).map(|s| format!("/{s}")).collect();
     let rest = if rest.is_empty() { "/".to_string() } else { rest };

@@ -11,7 +11,7 @@
 //! for apply.
 
 use serde_json::{json, Map, Value};
-use sim_core::resources::{ResourceType, RESOURCE_TYPES};
+use crate::resources::{ResourceType, RESOURCE_TYPES};
 
 /// `api/v1`, `apis/apps/v1`, ... in discovery order.
 fn group_versions() -> Vec<String> {
@@ -84,7 +84,7 @@ pub fn document(gv: &str) -> Option<Value> {
     }
     Some(json!({
         "openapi": "3.0.0",
-        "info": {"title": "Kubernetes", "version": sim_core::cluster::KUBELET_VERSION},
+        "info": {"title": "Kubernetes", "version": crate::cluster::KUBELET_VERSION},
         "paths": paths,
         "components": {"schemas": {}},
     }))

@@ -2,15 +2,14 @@
 //! legacy documents, and the aggregated `apidiscovery.k8s.io/v2` lists when kubectl
 //! asks for them), and the OpenAPI v3 documents of the served types.
 //!
-//! Everything is built from `sim_core::resources::RESOURCE_TYPES`, the same table
+//! Everything is built from `crate::resources::RESOURCE_TYPES`, the same table
 //! sim-core's `kubectl api-resources` prints, so both kubectls see one API.
 
 use serde_json::{json, Value};
-use sim_core::cluster::KUBELET_VERSION;
-use sim_core::resources::{ResourceType, RESOURCE_TYPES};
+use crate::cluster::KUBELET_VERSION;
+use crate::resources::{ResourceType, RESOURCE_TYPES};
 
-use super::api::Reply;
-use super::http::Request;
+use super::{Reply, Request};
 
 /// Verbs of every served resource (what kube-apiserver lists for a full REST storage).
 const VERBS: &[&str] = &["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
@@ -160,20 +159,33 @@ pub fn route(req: &Request, segments: &[&str]) -> Option<Reply> {
     let version = KUBELET_VERSION.trim_start_matches('v');
     let minor = version.split('.').nth(1).unwrap_or("32").to_string();
     Some(match segments {
-        ["version"] => Reply::Json(
-            200,
-            json!({
-                "major": "1",
-                "minor": minor,
-                "gitVersion": KUBELET_VERSION,
-                "gitCommit": "",
-                "gitTreeState": "clean",
-                "buildDate": "",
-                "goVersion": "go1.23",
-                "compiler": "gc",
-                "platform": "linux/amd64",
-            }),
-        ),
+        // The version handler writes `json.MarshalIndent(info, "", "  ")` (Go's
+        // version.Info field order), with no final newline.
+        ["version"] => {
+            let fields = [
+                ("major", "1".to_string()),
+                ("minor", minor),
+                ("gitVersion", KUBELET_VERSION.to_string()),
+                ("gitCommit", String::new()),
+                ("gitTreeState", "clean".to_string()),
+                ("buildDate", String::new()),
+                ("goVersion", "go1.23".to_string()),
+                ("compiler", "gc".to_string()),
+                ("platform", "linux/amd64".to_string()),
+            ];
+            let lines: Vec<String> = fields.iter().map(|(k, v)| format!("  \"{k}\": {}", Value::String(v.clone()))).collect();
+            Reply::Raw(200, "application/json", format!("{{\n{}\n}}", lines.join(",\n")).into_bytes())
+        }
+        // The health checks answer `ok` as plain text (the verbose per-check lists
+        // are not simulated: every check passes).
+        [check @ ("healthz" | "readyz" | "livez")] => {
+            if req.param("verbose").is_some() {
+                Reply::NotSimulated(format!("kubesim: /{check}?verbose is not simulated (every check passes: /{check} answers ok)"))
+            } else {
+                Reply::Raw(200, "text/plain; charset=utf-8", b"ok".to_vec())
+            }
+        }
+        ["metrics", ..] => Reply::NotSimulated("kubesim: the API server's /metrics is not simulated".to_string()),
         ["api"] if wants_aggregated(req) => aggregated_reply(true),
         ["apis"] if wants_aggregated(req) => aggregated_reply(false),
         ["api"] => Reply::Json(

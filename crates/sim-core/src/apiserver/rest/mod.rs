@@ -1,32 +1,118 @@
-//! The REST API of the simulated cluster: routes a request to the same `apiserver`
-//! functions sim-core's own kubectl calls, and answers in the wire format of
-//! kube-apiserver 1.32 (objects, lists, `Status` errors, server-side `Table`s from
-//! the same printers, the `scale` and `status` subresources, `pods/log`).
+//! The REST API of the simulated cluster, sans-IO: a [`Request`] in, a [`Reply`] out
+//! (status, content type, body), in the wire format of kube-apiserver 1.32 (objects,
+//! lists, `Status` errors, server-side `Table`s from the same printers, the `scale`
+//! and `status` subresources, `pods/log`, the service and pod `proxy` subresources,
+//! discovery and OpenAPI). One code path for every reader of the API: `kubesim
+//! serve` (crates/cli) answers the real kubectl from it, and sim-core's `kubectl get
+//! --raw` and `kubectl proxy` print what it answers.
 //!
-//! Watches are not answered here: [`route`] returns [`Reply::Watch`] and the
-//! connection loop (`serve/mod.rs`) streams the events.
+//! Watches are not answered here: [`route`] returns [`Reply::Watch`] and the caller
+//! streams the events (serve's connection loop).
+//!
+//! Modules: `discovery` (`/version`, `/api`, `/apis`, aggregated discovery, health
+//! checks), `openapi` (the v3 documents kubectl's validation reads), `protobuf`
+//! (typed clients' request bodies).
+
+mod discovery;
+mod openapi;
+mod protobuf;
 
 use k8s_openapi::chrono::SecondsFormat;
 use serde_json::{json, Value};
-use sim_core::apiserver::{
+use crate::apiserver::{
     self, CreateOptions, DeleteOptions, FieldValidation, PatchOptions, PatchType, Propagation, Status, StatusReason,
 };
-use sim_core::cluster::Cluster;
-use sim_core::kubectl::get::FieldSelector;
-use sim_core::labels;
-use sim_core::printers::table;
-use sim_core::resources::{Kind, ResourceType, RESOURCE_TYPES};
-use sim_core::store::Object;
+use crate::cluster::Cluster;
+use crate::kubectl::get::FieldSelector;
+use crate::labels;
+use crate::printers::table;
+use crate::resources::{Kind, ResourceType, RESOURCE_TYPES};
+use crate::store::Object;
 
-use super::discovery;
-use super::http::Request;
+
+/// One HTTP request to the API server, already parsed off the wire.
+#[derive(Debug, Default)]
+pub struct Request {
+    pub method: String,
+    /// The path without the query, percent-decoded.
+    pub path: String,
+    /// Query parameters in order, percent-decoded.
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// A `GET` of `target` (a path with an optional `?query`), as `kubectl get --raw`
+    /// and `kubectl proxy` send it.
+    pub fn get(target: &str) -> Request {
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        let query = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (crate::network::http::percent_decode(k), crate::network::http::percent_decode(v))
+            })
+            .collect();
+        Request {
+            method: "GET".into(),
+            path: crate::network::http::percent_decode(path),
+            query,
+            headers: vec![("Accept".into(), "application/json, */*".into())],
+            body: Vec::new(),
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
 
 /// What to send back.
 pub enum Reply {
+    /// An API object, list or Status: compact JSON in Go's field order, then a
+    /// newline (the API server's JSON serializer is Go's `json.Encoder`).
     Json(u16, Value),
-    /// A body with its own content type (OpenAPI documents, logs).
+    /// A body with its own content type (OpenAPI documents, logs, `/healthz`).
     Raw(u16, &'static str, Vec<u8>),
+    /// What a proxied server answered (`services/NAME/proxy/PATH`).
+    Proxied(crate::network::http::Response),
+    /// A request the simulation cannot answer (a proxied server whose reply is not
+    /// simulated): the message says so.
+    NotSimulated(String),
     Watch(Watch),
+}
+
+/// A reply as bytes on the wire: status code, content type, body. `None` for a
+/// watch (streamed by the caller).
+pub fn encode(reply: &Reply) -> Option<(u16, String, Vec<u8>)> {
+    Some(match reply {
+        Reply::Json(code, value) => {
+            let mut body = String::new();
+            crate::kubectl::output::write_go_json(value, "", &mut body);
+            body.push('\n');
+            (*code, "application/json".to_string(), body.into_bytes())
+        }
+        Reply::Raw(code, content_type, body) => (*code, content_type.to_string(), body.clone()),
+        Reply::Proxied(response) => {
+            let content_type = response
+                .headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("Content-Type"))
+                .map_or_else(|| "text/plain".to_string(), |(_, v)| v.clone());
+            (response.status, content_type, response.body.clone().into_bytes())
+        }
+        Reply::NotSimulated(message) => {
+            let status = Status { code: 503, reason: StatusReason::Unknown, message: message.clone(), details: None };
+            return encode(&status_reply(&status));
+        }
+        Reply::Watch(_) => return None,
+    })
 }
 
 /// A watch request, resolved: what to stream and from where.
@@ -101,6 +187,11 @@ pub fn route(cluster: &mut Cluster, req: &Request) -> Reply {
     if let Some(reply) = side_resources(cluster, req, &segments) {
         return reply;
     }
+    // `services/NAME[:PORT]/proxy/PATH` and `pods/NAME[:PORT]/proxy/PATH`: the same
+    // network model as `kubectl proxy` and curl (network/api_proxy.rs).
+    if let ["api", "v1", "namespaces", _, "services" | "pods", _, "proxy", ..] = segments.as_slice() {
+        return proxy(cluster, req);
+    }
     let (group, version, rest) = match segments.as_slice() {
         ["api", v, rest @ ..] => ("", *v, rest),
         ["apis", g, v, rest @ ..] => (*g, *v, rest),
@@ -116,11 +207,6 @@ pub fn route(cluster: &mut Cluster, req: &Request) -> Reply {
         _ => parse_target(&rest),
     };
     let Some(target) = target else { return not_found_path() };
-    // Typed clients (kubectl create deployment, scale, ...) send protobuf first;
-    // client-go retries with JSON on 415 Unsupported Media Type.
-    if req.header("Content-Type").is_some_and(|c| c.starts_with("application/vnd.kubernetes.protobuf")) {
-        return unsupported_media(req);
-    }
     if target.rt.group != group || target.rt.version != version {
         return not_found_path();
     }
@@ -302,7 +388,16 @@ fn field_validation(req: &Request) -> FieldValidation {
     }
 }
 
-fn body_json(req: &Request) -> Result<Value, Reply> {
+/// The request body as JSON: protobuf (typed clients: `kubectl create deployment`,
+/// ...) is decoded by `protobuf.rs` for the kinds it tables; `kind` is `None` for
+/// bodies that are not the resource itself (Scale).
+fn body_json(req: &Request, kind: Option<Kind>) -> Result<Value, Reply> {
+    if req.header("Content-Type").is_some_and(protobuf::is_protobuf) {
+        return match kind {
+            Some(kind) => protobuf::decode(kind, &req.body).map_err(|status| status_reply(&status)),
+            None => Err(unsupported_media(req)),
+        };
+    }
     serde_json::from_slice(&req.body).map_err(|e| bad_request(&format!("the body of the request could not be decoded: {e}")))
 }
 
@@ -325,7 +420,7 @@ fn fix_namespace(value: &mut Value, target: &Target) -> Result<(), Reply> {
 }
 
 fn create(cluster: &mut Cluster, req: &Request, target: &Target) -> Reply {
-    let mut value = match body_json(req) {
+    let mut value = match body_json(req, Some(target.rt.kind)) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -347,7 +442,7 @@ fn create(cluster: &mut Cluster, req: &Request, target: &Target) -> Reply {
 }
 
 fn update(cluster: &mut Cluster, req: &Request, target: &Target, name: &str, status_only: bool) -> Reply {
-    let mut value = match body_json(req) {
+    let mut value = match body_json(req, Some(target.rt.kind)) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -397,7 +492,7 @@ fn unsupported_media(req: &Request) -> Reply {
 
 fn patch(cluster: &mut Cluster, req: &Request, target: &Target, name: &str) -> Reply {
     let Some(kind) = patch_type(req) else { return unsupported_media(req) };
-    let doc = match body_json(req) {
+    let doc = match body_json(req, None) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -499,7 +594,7 @@ fn scale_write(cluster: &mut Cluster, req: &Request, target: &Target, name: &str
         Ok(o) => o.clone(),
         Err(status) => return status_reply(&status),
     };
-    let body = match body_json(req) {
+    let body = match body_json(req, None) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -563,7 +658,7 @@ fn pod_log(cluster: &mut Cluster, req: &Request, target: &Target, name: &str) ->
         },
     };
     let previous = matches!(req.param("previous"), Some("true"));
-    match sim_core::kubectl::logs::container_log(cluster, &pod, &container, previous) {
+    match crate::kubectl::logs::container_log(cluster, &pod, &container, previous) {
         Ok(lines) => {
             let tail = req.param("tailLines").and_then(|t| t.parse::<usize>().ok());
             let start = tail.map_or(0, |t| lines.len().saturating_sub(t));
@@ -580,6 +675,20 @@ fn pod_log(cluster: &mut Cluster, req: &Request, target: &Target, name: &str) ->
             Reply::Raw(200, "text/plain", text.into_bytes())
         }
         Err(status) => status_reply(&status),
+    }
+}
+
+fn proxy(cluster: &mut Cluster, req: &Request) -> Reply {
+    let mut target = req.path.clone();
+    if !req.query.is_empty() {
+        let query: Vec<String> = req.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        target.push('?');
+        target.push_str(&query.join("&"));
+    }
+    let request = crate::network::http::Request { method: req.method.clone(), target, headers: req.headers.clone() };
+    match crate::network::api_proxy::proxy_subresource(cluster, &request) {
+        crate::network::workloads::Reply::Http(response) => Reply::Proxied(response),
+        crate::network::workloads::Reply::NotSimulated(message) => Reply::NotSimulated(message),
     }
 }
 
