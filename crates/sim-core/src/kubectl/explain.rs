@@ -113,6 +113,15 @@ pub fn run(args: &[String], out: &mut Output) -> i32 {
             out.err(&format!("error: {message}\n"));
             1
         }
+        Err(Refusal::AfterHeader { header, message }) => {
+            out.out(&header);
+            out.err(&format!("error: {message}\n"));
+            1
+        }
+        Err(Refusal::Bare(message)) => {
+            out.err(&format!("{message}\n"));
+            1
+        }
         Err(Refusal::NotSimulated(what)) => {
             out.err(&format!("kubesim: '{what}' is not simulated\n"));
             1
@@ -123,6 +132,12 @@ pub fn run(args: &[String], out: &mut Output) -> i32 {
 enum Refusal {
     /// kubectl's error, without the `error: ` that cmdutil.CheckErr adds.
     Error(String),
+    /// An error thrown by the template after it wrote the KIND/VERSION header, which
+    /// kubectl has already printed by then.
+    AfterHeader { header: String, message: String },
+    /// An error kubectl prints as it is: the RESTMapper's "doesn't have a resource
+    /// type" reaches CheckErr without the `error: ` prefix.
+    Bare(String),
     NotSimulated(String),
 }
 
@@ -140,7 +155,7 @@ fn explain(target: &str, api_version: &str, recursive: bool, output: &str) -> Re
         return Err(Refusal::NotSimulated(format!("kubectl explain {target}")));
     };
     let Some(rt) = resources::lookup(resource) else {
-        return Err(Refusal::Error(format!("the server doesn't have a resource type \"{resource}\"")));
+        return Err(Refusal::Bare(format!("the server doesn't have a resource type \"{resource}\"")));
     };
     let mut fields: Vec<String> = fields.iter().map(|s| s.to_string()).collect();
     // SplitAndParseResourceRequestWithMatchingPrefix (no --api-version): when the
@@ -161,12 +176,9 @@ fn explain(target: &str, api_version: &str, recursive: bool, output: &str) -> Re
         }
     }
     let (mut group, mut version) = (rt.group.to_string(), rt.version.to_string());
-    match output {
-        "plaintext" => {}
-        "plaintext-openapiv2" => {
-            return Err(Refusal::NotSimulated("kubectl explain --output=plaintext-openapiv2".to_string()));
-        }
-        other => return Err(Refusal::Error(format!("unrecognized format: {other}"))),
+    // kubectl's old renderer reads OpenAPI v2, which kubesim does not have.
+    if output == "plaintext-openapiv2" {
+        return Err(Refusal::NotSimulated("kubectl explain --output=plaintext-openapiv2".to_string()));
     }
     if !api_version.is_empty() {
         // schema.ParseGroupVersion: `v1`, `apps/v1`; more than one slash is an error.
@@ -180,6 +192,11 @@ fn explain(target: &str, api_version: &str, recursive: bool, output: &str) -> Re
     let served = RESOURCE_TYPES.iter().any(|r| r.group == group && r.version == version);
     if !served {
         return Err(Refusal::Error(format!("couldn't find resource for \"{gvr}\"")));
+    }
+    // The generator knows one template, "plaintext"; any other name fails when the
+    // document is about to be rendered.
+    if output != "plaintext" {
+        return Err(Refusal::Error(format!("unrecognized format: {output}")));
     }
     // The template finds the GVK on the REST operations of the resource's paths in
     // this group version's document.
@@ -199,13 +216,14 @@ fn render(rt: &ResourceType, document: &Map<String, Value>, fields: &[String], r
     text.push_str(&format!("KIND:       {}\nVERSION:    {}\n\n", rt.kind_name, rt.version));
     // "schema": the first component (in name order) whose GVK list holds this GVK.
     let Some(schema) = document.values().find(|s| gvks(s).iter().any(|(g, v, k)| g == rt.group && v == rt.version && k == rt.kind_name)) else {
-        return Err(Refusal::Error(format!("GVK map[group:{} kind:{} version:{}] not found in OpenAPI schema", rt.group, rt.kind_name, rt.version)));
+        let message = format!("GVK map[group:{} kind:{} version:{}] not found in OpenAPI schema", rt.group, rt.kind_name, rt.version);
+        return Err(Refusal::AfterHeader { header: text, message });
     };
     let renderer = Renderer { document, recursive };
     let body = renderer.output(schema, fields, &[]);
     if body.is_empty() {
         let last = fields.last().map(String::as_str).unwrap_or_default();
-        return Err(Refusal::Error(format!("field \"{last}\" does not exist")));
+        return Err(Refusal::AfterHeader { header: text, message: format!("field \"{last}\" does not exist") });
     }
     text.push_str(&body);
     text.push('\n');
@@ -573,9 +591,12 @@ mod tests {
 
     #[test]
     fn errors_are_kubectls() {
-        assert_eq!(explain_line("svc.spec.foo").stderr, "error: field \"foo\" does not exist\n");
+        let missing = explain_line("svc.spec.foo");
+        assert_eq!(missing.stderr, "error: field \"foo\" does not exist\n");
+        // The template has written the header before it throws.
+        assert_eq!(missing.stdout, "KIND:       Service\nVERSION:    v1\n\n");
         assert_eq!(explain_line("svc.foo.bar").stderr, "error: field \"bar\" does not exist\n");
-        assert_eq!(explain_line("foo").stderr, "error: the server doesn't have a resource type \"foo\"\n");
+        assert_eq!(explain_line("foo").stderr, "the server doesn't have a resource type \"foo\"\n");
         assert_eq!(explain_line("pods --api-version=apps/v1").stderr, "error: GVR (apps/v1, Resource=pods) not found in OpenAPI schema\n");
         assert_eq!(explain_line("pods --api-version=batch/v1").stderr, "error: couldn't find resource for \"batch/v1, Resource=pods\"\n");
         assert_eq!(explain_line("pods -o yaml").stderr, "error: unrecognized format: yaml\n");
