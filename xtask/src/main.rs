@@ -12,6 +12,7 @@
 
 mod bench;
 mod offline;
+mod openapi;
 mod serve;
 mod setup;
 mod sizes;
@@ -37,6 +38,7 @@ usage: ./dev COMMAND   (or: cargo run -p xtask -- COMMAND)
   setup [--browser]  install what is missing
   build              build dist/ (Trunk) and dist/kubesim-offline.html, print sizes
   offline            rebuild only dist/kubesim-offline.html from dist/
+  openapi [--check]  regenerate (or check) the explain schemas from k8s-openapi
   browser-test       run the headless Chromium tests against dist/
   bench [--quick] [--no-build] [--no-crates] [--dev]
                      build, measure size, load time, latency, throughput and memory,
@@ -59,6 +61,8 @@ fn main() {
         },
         ["browser-test"] => setup::ensure_browser().and_then(|()| browser_test(&root)),
         ["test"] => test(&root),
+        ["openapi"] => openapi::openapi(&root, false),
+        ["openapi", "--check"] => openapi::openapi(&root, true),
         ["bench", rest @ ..] => match bench::parse_options(rest) {
             Some(options) => bench::bench(&root, &options),
             None => {

@@ -2,6 +2,7 @@
 //!
 //! - [`api_resources`]: `kubectl api-resources`.
 //! - [`describe`]: `kubectl describe`.
+//! - [`explain`]: `kubectl explain`, from the course's OpenAPI v3 schemas.
 //! - [`flags`]: flag definitions (read from kubectl's own help texts) and the pflag parser.
 //! - [`help`]: kubectl's help texts and the command list behind "Did you mean this?".
 //! - [`get`]: `kubectl get`.
@@ -15,6 +16,7 @@
 
 pub mod api_resources;
 pub mod describe;
+pub mod explain;
 pub mod flags;
 pub mod get;
 pub mod get_raw;
@@ -113,6 +115,7 @@ pub fn run_in(cluster: &mut Cluster, host: &mut host::Host, args: &[String], std
         "api-versions" => api_resources::run_versions(&rest, out),
         "wait" => wait::run(cluster, host, &rest, stdin, out),
         "describe" => describe::run(cluster, &rest, out),
+        "explain" => explain::run(&rest, out),
         "get" => get::run(cluster, host, &rest, out),
         "version" => version::run(&rest, out),
         "help" => run_help(&rest, out),

@@ -7,8 +7,11 @@
 //! against OpenAPI v2, which this server does not serve. The PATCH operations list
 //! JSON patch and merge patch bodies only: `kubectl apply` then computes its
 //! strategic merge patch from the patch metadata compiled into kubectl (its scheme's
-//! Go types), which are exactly the upstream types' — so no schema data is needed
-//! for apply.
+//! Go types), which are exactly the upstream types' — so apply reads no schema.
+//!
+//! The documents carry the component schemas of their kinds (sim-core's
+//! `kubectl::explain` data, the closure of each group version's kinds), which real
+//! `kubectl explain` renders: the same schemas sim-core's explain renders.
 
 use serde_json::{json, Map, Value};
 use crate::resources::{ResourceType, RESOURCE_TYPES};
@@ -66,6 +69,8 @@ pub fn document(gv: &str) -> Option<Value> {
         return None;
     }
     let mut paths = Map::new();
+    let (group, version) = gv.strip_prefix("apis/").and_then(|g| g.split_once('/')).unwrap_or(("", gv.strip_prefix("api/").unwrap_or(gv)));
+    let schemas = sim_core::kubectl::explain::schemas_for_group_version(group, version);
     for rt in RESOURCE_TYPES {
         let this_gv = if rt.group.is_empty() { format!("api/{}", rt.version) } else { format!("apis/{}/{}", rt.group, rt.version) };
         if this_gv != gv {
@@ -86,6 +91,6 @@ pub fn document(gv: &str) -> Option<Value> {
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": crate::cluster::KUBELET_VERSION},
         "paths": paths,
-        "components": {"schemas": {}},
+        "components": {"schemas": schemas},
     }))
 }
