@@ -70,7 +70,7 @@ pub fn document(gv: &str) -> Option<Value> {
     }
     let mut paths = Map::new();
     let (group, version) = gv.strip_prefix("apis/").and_then(|g| g.split_once('/')).unwrap_or(("", gv.strip_prefix("api/").unwrap_or(gv)));
-    let schemas = sim_core::kubectl::explain::schemas_for_group_version(group, version);
+    let schemas = crate::kubectl::explain::schemas_for_group_version(group, version);
     for rt in RESOURCE_TYPES {
         let this_gv = if rt.group.is_empty() { format!("api/{}", rt.version) } else { format!("apis/{}/{}", rt.group, rt.version) };
         if this_gv != gv {
