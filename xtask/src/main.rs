@@ -13,6 +13,7 @@
 mod bench;
 mod offline;
 mod openapi;
+mod openapi_enums;
 mod serve;
 mod setup;
 mod sizes;
@@ -39,6 +40,7 @@ usage: ./dev COMMAND   (or: cargo run -p xtask -- COMMAND)
   build              build dist/ (Trunk) and dist/kubesim-offline.html, print sizes
   offline            rebuild only dist/kubesim-offline.html from dist/
   openapi [--check]  regenerate (or check) the explain schemas from k8s-openapi
+  openapi --enums-from DIR  re-extract the enum facts from a k8s.io/api checkout
   browser-test       run the headless Chromium tests against dist/
   bench [--quick] [--no-build] [--no-crates] [--dev]
                      build, measure size, load time, latency, throughput and memory,
@@ -63,6 +65,7 @@ fn main() {
         ["test"] => test(&root),
         ["openapi"] => openapi::openapi(&root, false),
         ["openapi", "--check"] => openapi::openapi(&root, true),
+        ["openapi", "--enums-from", dir] => openapi_enums::extract(&root, Path::new(dir)),
         ["bench", rest @ ..] => match bench::parse_options(rest) {
             Some(options) => bench::bench(&root, &options),
             None => {

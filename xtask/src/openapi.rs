@@ -3,9 +3,9 @@
 //! `kubectl explain` and the schemas `kubesim serve` publishes.
 //!
 //! The descriptions come from k8s-openapi's `v1_32` schemars output, which carries
-//! Kubernetes 1.32's descriptions with the enum parts removed: the published spec's
-//! `enum` arrays and its "Possible enum values:" paragraphs are absent, so explain
-//! shows no ENUM block. Everything else is shaped the way kube-apiserver's OpenAPI v3
+//! Kubernetes 1.32's descriptions with the enum parts removed; `openapi_enums` puts
+//! the published spec's `enum` arrays and "Possible enum values:" paragraphs back.
+//! Everything else is shaped the way kube-apiserver's OpenAPI v3
 //! documents are shaped, because kubectl's explain template reads that shape:
 //! - a field that names another type is `{"allOf": [{"$ref": ...}], "description"}`
 //!   (the apiserver wraps references that carry a description in `allOf`);
@@ -32,7 +32,7 @@ fn root<T: JsonSchema + Resource>(generator: &mut SchemaGenerator, roots: &mut V
 }
 
 /// The component schemas, as the JSON text committed to the repository.
-pub fn generate() -> Result<String, Failure> {
+pub fn generate(repo: &Path) -> Result<String, Failure> {
     use k8s_openapi::api::{apps::v1 as apps, core::v1 as core, discovery::v1 as discovery, networking::v1 as networking};
     let mut settings = SchemaSettings::openapi3();
     settings.definitions_path = "#/components/schemas/".into();
@@ -93,6 +93,8 @@ pub fn generate() -> Result<String, Failure> {
         i.insert("format".into(), json!("int-or-string"));
         i.insert("oneOf".into(), json!([{"type": "integer"}, {"type": "string"}]));
     }
+    // The enum facts k8s-openapi leaves out (see openapi_enums.rs).
+    crate::openapi_enums::apply(repo, &mut schemas)?;
     // One schema per line keeps diffs of regenerated data readable.
     let mut text = String::from("{\n");
     let count = schemas.len();
@@ -138,7 +140,7 @@ fn reshape(schema: &mut Value, top: bool) {
 
 /// `cargo xtask openapi`: regenerate the file; `--check`: fail if it is stale.
 pub fn openapi(root: &Path, check: bool) -> Result<(), Failure> {
-    let text = generate()?;
+    let text = generate(root)?;
     let path = root.join(OUTPUT);
     if check {
         let committed = std::fs::read_to_string(&path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;

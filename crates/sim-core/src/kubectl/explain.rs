@@ -3,11 +3,12 @@
 //! (`kubectl/pkg/explain/v2` and its `templates/plaintext.tmpl`).
 //!
 //! The schemas (`explain_schemas.json`, written by `cargo xtask openapi` from
-//! k8s-openapi's 1.32 types) are the closure of the course's kinds. They carry
-//! Kubernetes 1.32's descriptions without the enum parts: where the published spec
-//! has an `enum` (Service `spec.type`, `imagePullPolicy`, ...), real kubectl also
-//! prints an ENUM block and a "Possible enum values" paragraph, which kubesim lacks.
-//! `kubesim serve` publishes the same schemas ([`schemas_for_group_version`]), so
+//! k8s-openapi's 1.32 types) are the closure of the course's kinds, with Kubernetes
+//! 1.32's descriptions. k8s-openapi drops the enum parts of the published spec; the
+//! generator puts them back (`enum` and the "Possible enum values" paragraph, from
+//! `xtask/data/openapi-enums.json`, extracted from k8s.io/api v0.32.4's Go sources the
+//! way kube-openapi's generator builds them), so explain shows the ENUM block and
+//! the paragraph as real kubectl does. `kubesim serve` publishes the same schemas ([`schemas_for_group_version`]), so
 //! real kubectl renders exactly what this module renders.
 //!
 //! The JSON is parsed on the first `explain` (or the first OpenAPI request), not at
