@@ -55,6 +55,7 @@ const TEXTS: &[(&str, &str)] = &[
     ("create service loadbalancer", include_str!("help/create_service_loadbalancer.txt")),
     ("create service nodeport", include_str!("help/create_service_nodeport.txt")),
     ("proxy", include_str!("help/proxy.txt")),
+    ("replace", include_str!("help/replace.txt")),
     ("rollout history", include_str!("help/rollout_history.txt")),
     ("rollout pause", include_str!("help/rollout_pause.txt")),
     ("rollout restart", include_str!("help/rollout_restart.txt")),
