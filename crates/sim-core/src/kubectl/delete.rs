@@ -204,7 +204,7 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Optio
 /// limit passes), as `kubectl delete --wait` watches for the deletions to finish. It
 /// waits on the object's uid: a controller may recreate one under the same name at
 /// once (the kube-root-ca.crt publisher does), and that is a new object.
-fn wait_for_deletion(cluster: &mut Cluster, deleted: &[(ObjectKey, Option<String>)]) {
+pub(super) fn wait_for_deletion(cluster: &mut Cluster, deleted: &[(ObjectKey, Option<String>)]) {
     let deadline = cluster.clock.now() + Duration::seconds(WAIT_LIMIT_SECONDS);
     crate::controllers::reconcile(cluster);
     let present = |cluster: &Cluster| {

@@ -39,6 +39,7 @@ pub mod logs;
 pub mod patch;
 pub mod port_forward;
 pub mod proxy;
+pub mod replace;
 pub mod rollout;
 pub mod run;
 pub mod scale;
@@ -100,6 +101,7 @@ pub fn run_in(cluster: &mut Cluster, host: &mut host::Host, args: &[String], std
         "label" => label::run_label(cluster, host, &rest, stdin, out),
         "annotate" => label::run_annotate(cluster, host, &rest, stdin, out),
         "patch" => patch::run(cluster, host, &rest, stdin, out),
+        "replace" => replace::run(cluster, host, &rest, stdin, out),
         "run" => run::run(cluster, host, &rest, stdin, out),
         "scale" => scale::run(cluster, host, &rest, stdin, out),
         "rollout" => rollout::run(cluster, host, &rest, stdin, out),

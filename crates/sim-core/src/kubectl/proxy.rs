@@ -125,6 +125,20 @@ mod tests {
     }
 
     #[test]
+    fn a_proxy_brought_back_with_fg_stops_on_ctrl_c() {
+        let mut sim = Simulator::new(ClusterConfig::default());
+        sim.shell.set_interactive_terminal(true);
+        sim.run_line("kubectl proxy --port=8001 &");
+        assert_eq!(sim.cluster.network.kubectl_proxy_port, Some(8001));
+        let resumed = sim.run_line("fg");
+        assert_eq!(resumed.stdout, "kubectl proxy --port=8001\n");
+        assert!(sim.shell.foreground_active());
+        assert_eq!(sim.feed_keys("\x03").exit_code, 130);
+        assert_eq!(sim.cluster.network.kubectl_proxy_port, None);
+        assert!(sim.shell.jobs.is_empty());
+    }
+
+    #[test]
     fn proxy_errors() {
         let mut sim = Simulator::new(ClusterConfig::default());
         let bad = sim.run_line("kubectl proxy --port=abc");

@@ -355,7 +355,12 @@ impl Shell {
                 output.out("^C\n");
                 match fg {
                     Foreground::Stream(mut job) => job.interrupt(cluster, &mut output),
-                    Foreground::Resumed { job } => self.jobs.retain(|j| j.id != job.id),
+                    Foreground::Resumed { job } => {
+                        self.jobs.retain(|j| j.id != job.id);
+                        // A `kubectl proxy` or `port-forward` brought back with `fg`
+                        // stops serving with its job, as `kill %N` stops it.
+                        crate::kubectl::background_job_ended(cluster, &job.command);
+                    }
                     Foreground::Watch { .. } => {}
                 }
                 // bash reports 130 (128 + SIGINT) for a command killed by Ctrl-C.
