@@ -923,10 +923,14 @@ fn kubectl_proxy_reaches_services_through_the_api_server() {
     assert_eq!(out, "{\n  \"kind\": \"Status\",\n  \"apiVersion\": \"v1\",\n  \"metadata\": {},\n  \"status\": \"Failure\",\n  \"message\": \"services \\\"nope\\\" not found\",\n  \"reason\": \"NotFound\",\n  \"details\": {\n    \"name\": \"nope\",\n    \"kind\": \"services\"\n  },\n  \"code\": 404\n}");
     let (out, _) = testkit::run(&mut c, &Place::Host, curl, "-s -o /dev/null -w %{http_code} localhost:8001/api/v1/namespaces/default/pods/web-1/proxy/nope");
     assert_eq!(out, "404");
-    // Reads of resources answer as the API server does; other API paths are not simulated.
+    // Reads answer as the API server does (its REST code, `apiserver::rest`):
+    // resources and discovery; writes through the proxy are not simulated.
     let (out, code) = testkit::run(&mut c, &Place::Host, curl, "-s localhost:8001/api/v1/pods");
     assert!(out.starts_with("{\n  \"kind\": \"PodList\",\n  \"apiVersion\": \"v1\",\n  \"metadata\": {\n    \"resourceVersion\": "), "{out}");
     assert_eq!(code, 0);
-    let (_, code) = testkit::run(&mut c, &Place::Host, curl, "-s localhost:8001/apis");
+    let (out, code) = testkit::run(&mut c, &Place::Host, curl, "-s localhost:8001/apis");
+    assert!(out.contains("\"kind\": \"APIGroupList\""), "{out}");
+    assert_eq!(code, 0);
+    let (_, code) = testkit::run(&mut c, &Place::Host, curl, "-s -X POST localhost:8001/api/v1/namespaces/default/configmaps");
     assert_eq!(code, 1);
 }
