@@ -12,6 +12,7 @@
 
 mod bench;
 mod offline;
+#[cfg(feature = "openapi")]
 mod openapi;
 mod openapi_enums;
 mod serve;
@@ -40,6 +41,7 @@ usage: ./dev COMMAND   (or: cargo run -p xtask -- COMMAND)
   build              build dist/ (Trunk) and dist/kubesim-offline.html, print sizes
   offline            rebuild only dist/kubesim-offline.html from dist/
   openapi [--check]  regenerate (or check) the explain schemas from k8s-openapi
+                     (needs the feature: cargo run -p xtask --features openapi -- openapi)
   openapi --enums-from DIR  re-extract the enum facts from a k8s.io/api checkout
   browser-test       run the headless Chromium tests against dist/
   bench [--quick] [--no-build] [--no-crates] [--dev]
@@ -63,8 +65,14 @@ fn main() {
         },
         ["browser-test"] => setup::ensure_browser().and_then(|()| browser_test(&root)),
         ["test"] => test(&root),
+        #[cfg(feature = "openapi")]
         ["openapi"] => openapi::openapi(&root, false),
+        #[cfg(feature = "openapi")]
         ["openapi", "--check"] => openapi::openapi(&root, true),
+        #[cfg(not(feature = "openapi"))]
+        ["openapi"] | ["openapi", "--check"] => {
+            Err(Failure("the schema generator is behind a feature: cargo run -p xtask --features openapi -- openapi [--check]".into()))
+        }
         ["openapi", "--enums-from", dir] => openapi_enums::extract(&root, Path::new(dir)),
         ["bench", rest @ ..] => match bench::parse_options(rest) {
             Some(options) => bench::bench(&root, &options),

@@ -220,6 +220,7 @@ fn json_name(tag: &str) -> Option<String> {
 
 /// Applies [`DATA`] to the generated schemas: `enum` on the field (or its items or
 /// map values) and, for a field of the enum type itself, the description paragraph.
+#[cfg_attr(not(feature = "openapi"), allow(dead_code))]
 pub fn apply(root: &Path, schemas: &mut Map<String, Value>) -> Result<(), Failure> {
     let path = root.join(DATA);
     let text = std::fs::read_to_string(&path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
