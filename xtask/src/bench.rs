@@ -562,7 +562,7 @@ pub struct CrateCosts {
     pub largest: Vec<(String, usize)>,
 }
 
-fn leb(bytes: &[u8], at: &mut usize) -> Option<usize> {
+pub fn leb(bytes: &[u8], at: &mut usize) -> Option<usize> {
     let mut value = 0usize;
     let mut shift = 0;
     loop {

@@ -2,7 +2,8 @@
 //!
 //! - `setup`: install what is missing (wasm target, Trunk, wasm-bindgen-cli pinned to
 //!   Cargo.lock, npm packages, and with `--browser` Debian's chromium).
-//! - `build`: the static site in `dist/` (Trunk) and the offline page, with sizes.
+//! - `build`: the static site in `dist/` (Trunk; the wasm's custom sections dropped) and
+//!   the offline page, with sizes.
 //! - `offline`: only the offline page, from an existing `dist/`.
 //! - `serve [--port N]`: build, then serve `dist/` at http://127.0.0.1:8080/.
 //! - `browser-test`: the headless Chromium tests against an existing build.
@@ -18,6 +19,7 @@ mod openapi_enums;
 mod serve;
 mod setup;
 mod sizes;
+mod strip;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -124,6 +126,9 @@ fn build(root: &Path) -> Result<(), Failure> {
     let started = Instant::now();
     run(Command::new("trunk").args(["build", "--release"]).current_dir(root))?;
     let dist = root.join("dist");
+    let wasm = offline::Site::read(&dist)?.wasm;
+    let saved = strip::strip_dist(&dist, &wasm)?;
+    println!("xtask: dropped {:.1} KiB of custom sections (symbol names) from dist/{wasm}", saved as f64 / 1024.0);
     let offline_size = offline::build(&dist)?;
     sizes::print(&dist, offline_size)?;
     println!("xtask: built dist/ in {:.0?}", started.elapsed());

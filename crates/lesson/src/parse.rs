@@ -26,7 +26,7 @@ pub fn parse_lesson(file: &str, source: &str) -> Result<Lesson, LessonErrors> {
     if p.errors.is_empty() {
         Ok(lesson)
     } else {
-        p.errors.sort_by_key(|e| (e.line, e.column));
+        sim_core::sort::sort_by_key(&mut p.errors, |e| (e.line, e.column));
         Err(LessonErrors(p.errors))
     }
 }

@@ -237,7 +237,7 @@ pub fn update_transcripts(source: &str, report: &Report) -> (String, usize) {
     let mut lines: Vec<String> = source.split_inclusive('\n').map(str::to_string).collect();
     let mut mismatches: Vec<&TranscriptMismatch> = report.transcripts.iter().collect();
     // Bottom up, so earlier line numbers stay valid.
-    mismatches.sort_by_key(|m| std::cmp::Reverse(m.line));
+    sim_core::sort::sort_by_key(&mut mismatches, |m| std::cmp::Reverse(m.line));
     let mut changed = 0;
     for m in mismatches {
         let dollar = m.line.saturating_sub(1);

@@ -187,7 +187,7 @@ pub fn label_selector_as_selector(selector: Option<&LabelSelector>) -> Result<Se
         };
         reqs.push(new_requirement(&e.key, op, e.values.clone().unwrap_or_default(), "")?);
     }
-    reqs.sort_by(|a, b| a.key.cmp(&b.key));
+    crate::sort::sort_by(&mut reqs, |a, b| a.key.cmp(&b.key));
     Ok(Selector::Requirements(reqs))
 }
 
@@ -399,7 +399,7 @@ pub fn parse(input: &str) -> Result<Selector, String> {
             other => return Err(format!("found '{}', expected: !, identifier, or 'end of string'", other.literal())),
         }
     }
-    reqs.sort_by(|a, b| a.key.cmp(&b.key));
+    crate::sort::sort_by(&mut reqs, |a, b| a.key.cmp(&b.key));
     Ok(Selector::Requirements(reqs))
 }
 
@@ -505,7 +505,7 @@ fn parse_identifiers_list(p: &mut Parser) -> Result<Vec<String>, String> {
             other => return Err(format!("found '{}', expected: ',', or identifier", other.literal())),
         }
     }
-    set.sort();
+    crate::sort::sort(&mut set);
     Ok(set)
 }
 
@@ -566,7 +566,7 @@ fn new_requirement(key: &str, op: Operator, mut values: Vec<String>, path: &str)
     }
     match errs.len() {
         0 => {
-            values.sort();
+            crate::sort::sort(&mut values);
             values.dedup();
             Ok(Requirement { key: key.to_string(), operator: op, values })
         }

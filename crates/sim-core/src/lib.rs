@@ -37,6 +37,7 @@ pub mod resources;
 pub mod shell;
 pub mod simulator;
 pub mod snapshot;
+pub mod sort;
 pub mod store;
 pub mod vfs;
 

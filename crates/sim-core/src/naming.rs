@@ -45,7 +45,11 @@ pub fn fnv1a32(parts: &[&[u8]]) -> u32 {
 /// the real ones.
 pub fn pod_template_hash(template: &PodTemplateSpec, collision_count: Option<i32>) -> String {
     // Serializing these plain data types cannot fail; an empty string is a safe fallback.
-    let json = serde_json::to_string(template).unwrap_or_default();
+    // Through serde_json::Value, not straight to a string: the bytes are the same
+    // (k8s-openapi writes fields sorted by their JSON names, byte order, as Value's
+    // maps are), and the wasm then needs no second copy of every pod type's Serialize
+    // (the typed objects are only ever serialized into a Value elsewhere).
+    let json = serde_json::to_value(template).map(|v| v.to_string()).unwrap_or_default();
     let mut collision = [0u8; 8];
     let mut parts: Vec<&[u8]> = vec![json.as_bytes()];
     if let Some(count) = collision_count {
@@ -143,6 +147,34 @@ mod tests {
         assert_ne!(a, pod_template_hash(&template("nginx:1.27"), None));
         assert_ne!(a, pod_template_hash(&template("nginx"), Some(1)));
         assert!(a.len() <= 10 && a.bytes().all(|c| b"456789bcdf".contains(&c)), "{a}");
+    }
+
+    #[test]
+    fn template_json_through_a_value_is_the_typed_serialization() {
+        // The hash reads the template's JSON through serde_json::Value (one Serialize
+        // per type in the wasm); it must be the bytes a direct serialization writes,
+        // or every pod-template-hash would change. A template with mixed-case keys
+        // (hostIPC, hostname), nested maps, volumes and probes.
+        let template: PodTemplateSpec = serde_json::from_value(serde_json::json!({
+            "metadata": {"labels": {"app": "web", "Tier": "b"}, "annotations": {"z": "1", "a": "2"}},
+            "spec": {
+                "hostIPC": true, "hostname": "h", "hostNetwork": false, "setHostnameAsFQDN": true,
+                "containers": [{
+                    "name": "web", "image": "nginx:1.27", "imagePullPolicy": "IfNotPresent",
+                    "ports": [{"containerPort": 80, "protocol": "TCP", "name": "http"}],
+                    "env": [{"name": "A", "value": "1"}],
+                    "readinessProbe": {"httpGet": {"path": "/", "port": 80}, "periodSeconds": 5},
+                    "resources": {"limits": {"cpu": "500m", "memory": "128Mi"}},
+                    "volumeMounts": [{"name": "data", "mountPath": "/data"}]
+                }],
+                "volumes": [{"name": "data", "emptyDir": {}}, {"name": "cfg", "configMap": {"name": "c", "defaultMode": 420}}],
+                "terminationGracePeriodSeconds": 30, "dnsPolicy": "ClusterFirst"
+            }
+        }))
+        .unwrap();
+        let direct = serde_json::to_string(&template).unwrap();
+        let through_value = serde_json::to_value(&template).unwrap().to_string();
+        assert_eq!(through_value, direct);
     }
 
     #[test]

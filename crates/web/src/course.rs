@@ -37,7 +37,7 @@ impl Course {
                 Err(e) => errors.push(e.to_string()),
             }
         }
-        lessons.sort_by(|a, b| (a.meta.order, &a.meta.id).cmp(&(b.meta.order, &b.meta.id)));
+        sim_core::sort::sort_by(&mut lessons, |a, b| (a.meta.order, &a.meta.id).cmp(&(b.meta.order, &b.meta.id)));
         Course { lessons, errors }
     }
 

@@ -489,7 +489,7 @@ impl Session {
         geometry.move_cursor(state.editor.cursor(), end, out);
         out.push_str("\r\n");
         let mut shown = completion.candidates.clone();
-        shown.sort_unstable();
+        sim_core::sort::sort(&mut shown);
         shown.dedup();
         if shown.len() > COMPLETION_QUERY_ITEMS {
             let question = format!("Display all {} possibilities? (y or n)", shown.len());
@@ -745,7 +745,7 @@ fn list_in_columns(candidates: &[String], cols: usize) -> String {
             }
         })
         .collect();
-    names.sort_unstable();
+    sim_core::sort::sort(&mut names);
     names.dedup();
     let max = names.iter().map(|n| n.chars().count()).max().unwrap_or(0) + 2;
     let mut per_row = cols / max;
@@ -1250,9 +1250,9 @@ mod tests {
         assert_eq!(lines.last().map(String::as_str), Some("learner@kubesim:~$ kubectl de"));
         let listed: Vec<&str> = lines[1..lines.len() - 1].iter().flat_map(|l| l.split_whitespace()).collect();
         let mut expected: Vec<&str> = completion.candidates.iter().map(String::as_str).collect();
-        expected.sort_unstable();
+        sim_core::sort::sort(&mut expected);
         let mut listed_sorted = listed.clone();
-        listed_sorted.sort_unstable();
+        sim_core::sort::sort(&mut listed_sorted);
         assert_eq!(listed_sorted, expected);
         // The line is still there to edit.
         s.handle_input("lete\r", 0);

@@ -486,7 +486,7 @@ mod tests {
         let mut ports = PortAllocator::new(range, BTreeSet::new());
         let mut got: Vec<i32> = (0..40).filter_map(|_| ports.allocate_next(&mut rng).ok()).collect();
         assert_eq!(got[..24].iter().filter(|p| **p >= 30016).count(), 24);
-        got.sort();
+        crate::sort::sort(&mut got);
         assert_eq!(got, (30000..30040).collect::<Vec<_>>());
         assert_eq!(ports.allocate_next(&mut rng), Err(AllocError::Full));
     }

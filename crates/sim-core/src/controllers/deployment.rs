@@ -141,7 +141,7 @@ fn sync(cluster: &mut Cluster, d: Deployment, wake: &mut Wakeups) {
                 _ => None,
             })
             .collect();
-        v.sort_by_key(|rs| (rs.metadata.creation_timestamp.as_ref().map(|t| t.0), rs.metadata.name.clone()));
+        crate::sort::sort_by_key(&mut v, |rs| (rs.metadata.creation_timestamp.as_ref().map(|t| t.0), rs.metadata.name.clone()));
         v
     };
     let all = owned(cluster);
@@ -486,7 +486,7 @@ fn rolling_step(cluster: &mut Cluster, d: &Deployment, new_rs: &ReplicaSet, olds
         return;
     }
     // cleanupUnhealthyReplicas: old pods that are not available go first, oldest RS first.
-    olds.sort_by_key(|rs| rs.metadata.creation_timestamp.as_ref().map(|t| t.0));
+    crate::sort::sort_by_key(&mut olds, |rs| rs.metadata.creation_timestamp.as_ref().map(|t| t.0));
     let mut cleaned = 0;
     for rs in olds.iter_mut() {
         if cleaned >= max_scaled_down {
@@ -533,7 +533,7 @@ fn cleanup(cluster: &mut Cluster, d: &Deployment, all: &[ReplicaSet], new_uid: O
     if idle.len() <= limit {
         return;
     }
-    idle.sort_by_key(|rs| revision(rs));
+    crate::sort::sort_by_key(&mut idle, |rs| revision(rs));
     let excess = idle.len() - limit;
     for rs in idle.into_iter().take(excess) {
         let key = ObjectKey::new(Kind::ReplicaSet, rs.metadata.namespace.as_deref().unwrap_or(""), rs.metadata.name.as_deref().unwrap_or(""));

@@ -137,7 +137,7 @@ fn members(cluster: &Cluster, svc: &Service, selector: &BTreeMap<String, String>
         })
         .collect();
     // Addresses are kept sorted by IP (as strings, like `addrsByIPAndUID`).
-    out.sort_by(|a, b| a.ip.cmp(&b.ip).then_with(|| a.pod.metadata.uid.cmp(&b.pod.metadata.uid)));
+    crate::sort::sort_by(&mut out, |a, b| a.ip.cmp(&b.ip).then_with(|| a.pod.metadata.uid.cmp(&b.pod.metadata.uid)));
     out
 }
 

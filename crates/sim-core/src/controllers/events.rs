@@ -132,7 +132,7 @@ pub fn events_for<'a>(cluster: &'a Cluster, uid: &'a str) -> Vec<&'a Event> {
             _ => None,
         })
         .collect();
-    events.sort_by_key(|e| {
+    crate::sort::sort_by_key(&mut events, |e| {
         e.first_timestamp.as_ref().map(|t| t.0).or_else(|| e.event_time.as_ref().map(|t| t.0))
     });
     events

@@ -919,7 +919,7 @@ fn pod_status(cluster: &Cluster, pod: &Pod, r: &PodRuntime, now: DateTime<Utc>) 
         })
         .collect();
     // The kubelet reports container statuses sorted by name.
-    statuses.sort_by(|a, b| a.name.cmp(&b.name));
+    crate::sort::sort_by(&mut statuses, |a, b| a.name.cmp(&b.name));
     // `getPhase`: a container that never ran and waits keeps the pod Pending; once all
     // have run, the pod is Running while any runs or will be restarted, and
     // Succeeded/Failed when all have stopped for good.

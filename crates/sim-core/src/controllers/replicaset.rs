@@ -106,7 +106,7 @@ fn sync(cluster: &mut Cluster, rs: ReplicaSet, wake: &mut Wakeups) {
         }
     } else if active.len() > desired {
         let mut ranked: Vec<&Pod> = active.clone();
-        ranked.sort_by_key(|p| deletion_rank(p));
+        crate::sort::sort_by_key(&mut ranked, |p| deletion_rank(p));
         let doomed: Vec<String> = ranked.iter().take(active.len() - desired).filter_map(|p| p.metadata.name.clone()).collect();
         for name in doomed {
             super::delete_pod_gracefully(cluster, &namespace, &name, None);

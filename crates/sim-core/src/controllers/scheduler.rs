@@ -50,7 +50,7 @@ pub fn reconcile(cluster: &mut Cluster, _wake: &mut Wakeups) {
     // Pods are scheduled one at a time in creation order (the scheduling queue sorts
     // by priority, then by when the pod entered the queue).
     let mut pending = pending;
-    pending.sort_by_key(|p| p.metadata.creation_timestamp.as_ref().map(|t| t.0));
+    crate::sort::sort_by_key(&mut pending, |p| p.metadata.creation_timestamp.as_ref().map(|t| t.0));
     let nodes: Vec<Node> = cluster
         .store
         .list(Kind::Node, None)
@@ -116,7 +116,7 @@ fn schedule_one(cluster: &mut Cluster, mut pod: Pod, nodes: &[Node], loads: &mut
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let now = Time(cluster.clock.now());
     // The stable sort keeps node-name order among equals.
-    feasible.sort_by_key(|(_, same, total)| (*same, *total));
+    crate::sort::sort_by_key(&mut feasible, |(_, same, total)| (*same, *total));
     if let Some((node, _, _)) = feasible.first() {
         let node_name = node.metadata.name.clone().unwrap_or_default();
         if let Some(spec) = pod.spec.as_mut() {
@@ -186,7 +186,7 @@ fn failure_message(node_count: usize, rejections: &[Rejection]) -> String {
             *histogram.entry(i).or_default() += 1;
         }
         let mut parts: Vec<String> = histogram.into_iter().map(|(r, n)| format!("{n} {r}")).collect();
-        parts.sort();
+        crate::sort::sort(&mut parts);
         parts.join(", ")
     };
     let reasons = count(

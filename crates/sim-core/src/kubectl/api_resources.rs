@@ -29,7 +29,7 @@ pub fn run(args: &[String], out: &mut Output) -> i32 {
         .filter(|r| !flags.changed("api-group") || r.group == flags.string("api-group"))
         .collect();
     // api_resources.go sorts by API group, then by resource name.
-    types.sort_by(|a, b| (a.group, a.plural).cmp(&(b.group, b.plural)));
+    crate::sort::sort_by(&mut types, |a, b| (a.group, a.plural).cmp(&(b.group, b.plural)));
     if output == "name" {
         for r in types {
             out.out(&format!("{}\n", r.qualified_plural()));

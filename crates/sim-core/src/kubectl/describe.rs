@@ -193,7 +193,7 @@ fn events_for(cluster: &Cluster, object: &Object) -> Vec<Event> {
         })
         .cloned()
         .collect();
-    events.sort_by_key(|e| e.last_timestamp.as_ref().map(|t| t.0));
+    crate::sort::sort_by_key(&mut events, |e| e.last_timestamp.as_ref().map(|t| t.0));
     events
 }
 
@@ -297,7 +297,7 @@ fn print_tolerations(w: &mut Writer, title: &str, tolerations: &[Toleration]) {
         return;
     }
     let mut sorted: Vec<&Toleration> = tolerations.iter().collect();
-    sorted.sort_by(|a, b| a.key.cmp(&b.key));
+    crate::sort::sort_by(&mut sorted, |a, b| a.key.cmp(&b.key));
     for (i, t) in sorted.into_iter().enumerate() {
         if i != 0 {
             w.write(0, "\t");
@@ -778,7 +778,7 @@ fn describe_containers(label: &str, containers: &[Container], statuses: &[Contai
         }
         let mut mounts: Vec<_> = c.volume_mounts.clone().unwrap_or_default();
         w.write(2, &format!("Mounts:{}\n", if mounts.is_empty() { "\t<none>" } else { "" }));
-        mounts.sort_by(|a, b| a.mount_path.cmp(&b.mount_path));
+        crate::sort::sort_by(&mut mounts, |a, b| a.mount_path.cmp(&b.mount_path));
         for m in mounts {
             let mut flags = vec![if m.read_only.unwrap_or(false) { "ro".to_string() } else { "rw".to_string() }];
             if let Some(sub) = m.sub_path.as_ref().filter(|s| !s.is_empty()) {
@@ -1162,7 +1162,7 @@ fn describe_ingress(cluster: &Cluster, ing: &Ingress, w: &mut Writer) {
         .into_iter()
         .filter_map(|i| i.ip.filter(|s| !s.is_empty()).or(i.hostname.filter(|s| !s.is_empty())))
         .collect();
-    addresses.sort();
+    crate::sort::sort(&mut addresses);
     addresses.dedup();
     w.write(0, &format!("Address:\t{}\n", addresses.join(",")));
     w.write(0, &format!("Ingress Class:\t{}\n", spec.ingress_class_name.clone().unwrap_or_else(|| "<none>".into())));

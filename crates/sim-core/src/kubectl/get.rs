@@ -610,7 +610,7 @@ fn sort_objects(objects: &mut [Object], path: &str) -> Result<(), String> {
             (v, o.clone())
         })
         .collect();
-    keyed.sort_by(|(a, _), (b, _)| compare_values(a.as_ref(), b.as_ref()));
+    crate::sort::sort_by(&mut keyed, |(a, _), (b, _)| compare_values(a.as_ref(), b.as_ref()));
     for (slot, (_, o)) in objects.iter_mut().zip(keyed) {
         *slot = o;
     }
@@ -640,7 +640,7 @@ fn print_tables(
     out: &mut String,
 ) -> Result<(), String> {
     let mut kinds: Vec<Kind> = requests.iter().map(|r| r.resource.kind).collect();
-    kinds.sort();
+    crate::sort::sort(&mut kinds);
     kinds.dedup();
     let with_kind = kinds.len() > 1 || options.show_kind;
     let now = cluster.clock.now();

@@ -53,7 +53,7 @@ impl<'a> Host<'a> {
         match &self.shell {
             Some(sh) => {
                 let mut names = sh.vfs.list(&self.resolve(path)).unwrap_or_default();
-                names.sort();
+                crate::sort::sort(&mut names);
                 names
             }
             None => Vec::new(),

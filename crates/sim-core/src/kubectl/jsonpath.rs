@@ -460,7 +460,7 @@ pub fn compact_json(v: &Value) -> String {
     match v {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
+            crate::sort::sort(&mut keys);
             let parts: Vec<String> = keys
                 .iter()
                 .map(|k| {
@@ -508,7 +508,7 @@ fn apply(step: &Step, value: &Value, allow_missing: bool, next: &mut Vec<Value>)
             Value::Array(items) => next.extend(items.iter().cloned()),
             Value::Object(map) => {
                 let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort();
+                crate::sort::sort(&mut keys);
                 next.extend(keys.into_iter().filter_map(|k| map.get(k).cloned()));
             }
             _ => {}
@@ -587,7 +587,7 @@ fn recurse(value: &Value, name: Option<&str>, out: &mut Vec<Value>) {
     match value {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
+            crate::sort::sort(&mut keys);
             match name {
                 Some(n) => {
                     if let Some(v) = map.get(n) {

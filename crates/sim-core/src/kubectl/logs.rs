@@ -227,7 +227,7 @@ fn pod_for(cluster: &Cluster, kind: Kind, namespace: &str, name: &str, out: &mut
         .filter(|p| labels::label_selector_matches(Some(&selector), p.metadata.labels.as_ref()))
         .collect();
     // Active pods first, then by age, newest first: the order kubectl sorts by.
-    pods.sort_by(|a, b| {
+    crate::sort::sort_by(&mut pods, |a, b| {
         let running = |p: &Pod| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
         running(b).cmp(&running(a)).then_with(|| b.metadata.creation_timestamp.cmp(&a.metadata.creation_timestamp))
     });

@@ -271,9 +271,9 @@ fn write_go_json_at<'v>(value: &'v Value, kind: &str, path: &mut Vec<&'v str>, l
             match struct_order(kind, path) {
                 Some(order) => {
                     let rank = |k: &str| order.iter().position(|o| *o == k).unwrap_or(order.len());
-                    keys.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
+                    crate::sort::sort_by(&mut keys, |a, b| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
                 }
-                None => keys.sort_by(|a, b| go_rank(a).cmp(&go_rank(b)).then_with(|| a.cmp(b))),
+                None => crate::sort::sort_by(&mut keys, |a, b| go_rank(a).cmp(&go_rank(b)).then_with(|| a.cmp(b))),
             }
             out.push('{');
             out.push_str(newline);

@@ -171,7 +171,7 @@ fn first_pod(cluster: &Cluster, namespace: &str, matches: impl Fn(&Pod) -> bool)
         .filter(|p| matches(p))
         .collect();
     let running = |p: &Pod| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running");
-    pods.sort_by(|a, b| running(b).cmp(&running(a)));
+    crate::sort::sort_by(&mut pods, |a, b| running(b).cmp(&running(a)));
     pods.into_iter().next()
 }
 

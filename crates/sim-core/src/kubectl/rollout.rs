@@ -218,7 +218,7 @@ fn revisions(cluster: &Cluster, d: &Deployment) -> Vec<(i64, ReplicaSet)> {
             (rev, rs)
         })
         .collect();
-    list.sort_by_key(|(r, _)| *r);
+    crate::sort::sort_by_key(&mut list, |(r, _)| *r);
     list
 }
 

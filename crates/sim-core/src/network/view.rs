@@ -155,7 +155,7 @@ pub fn cluster_view(cluster: &Cluster) -> ClusterView {
         }
     };
     let mut node_ports: Vec<u16> = rules.services.iter().filter_map(|s| s.node_port).collect();
-    node_ports.sort_unstable();
+    crate::sort::sort(&mut node_ports);
     node_ports.dedup();
     let nodes: Vec<NodeBox> = addresses::nodes(cluster)
         .into_iter()
@@ -210,7 +210,7 @@ pub fn cluster_view(cluster: &Cluster) -> ClusterView {
             .flat_map(|r| r.endpoints.iter().filter(|e| e.ready).filter_map(|e| e.pod.as_ref()))
             .map(|(ns, pod)| format!("{ns}/{pod}"))
             .collect();
-        endpoints.sort();
+        crate::sort::sort(&mut endpoints);
         endpoints.dedup();
         let external = matches!(type_.as_str(), "NodePort" | "LoadBalancer");
         services.push(ServiceBox {

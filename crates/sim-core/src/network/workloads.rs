@@ -307,7 +307,7 @@ fn go_response(
             handler_headers.push(h("X-Content-Type-Options", "nosniff"));
         }
     }
-    handler_headers.sort();
+    crate::sort::sort(&mut handler_headers);
     handler_headers.push(h("Date", http_date(now)));
     handler_headers.push(h("Content-Length", body.len().to_string()));
     if !content_type_set_by_handler {
@@ -490,7 +490,7 @@ fn answer(
                 .iter()
                 .filter(|(k, _)| !k.eq_ignore_ascii_case("Host") && !k.eq_ignore_ascii_case("User-Agent"))
                 .collect();
-            rest.sort_by_key(|(k, _)| canonical_header(k));
+            crate::sort::sort_by_key(&mut rest, |(k, _)| canonical_header(k));
             for (k, v) in rest {
                 body.push_str(&format!("{}: {v}\n", canonical_header(k)));
             }
@@ -669,7 +669,7 @@ fn api_server_anonymous(cluster: &mut Cluster, request: &Request, now: DateTime<
     ];
     if matches!(path, "/healthz" | "/livez" | "/readyz") {
         headers.push(h("content-type", "text/plain; charset=utf-8"));
-        headers.sort();
+        crate::sort::sort(&mut headers);
         headers.push(h("content-length", "2"));
         headers.push(h("date", http_date(now)));
         return Reply::Http(Response::new(200, headers, "ok".to_string()));
@@ -732,7 +732,7 @@ fn api_server_anonymous(cluster: &mut Cluster, request: &Request, now: DateTime<
         message.replace('"', "\\\"")
     );
     headers.push(h("content-type", "application/json"));
-    headers.sort();
+    crate::sort::sort(&mut headers);
     headers.push(h("content-length", body.len().to_string()));
     headers.push(h("date", http_date(now)));
     Reply::Http(Response::new(403, headers, body))

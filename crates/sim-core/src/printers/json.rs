@@ -56,7 +56,7 @@ fn write_value(value: &Value, level: usize, out: &mut String) {
                 return;
             }
             let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
+            crate::sort::sort(&mut keys);
             out.push_str("{\n");
             for (i, key) in keys.iter().enumerate() {
                 indent(level + 1, out);

@@ -405,7 +405,7 @@ fn load_balancer_ingress_string(svc: &Service) -> String {
             i.ip.clone().filter(|s| !s.is_empty()).or_else(|| i.hostname.clone().filter(|s| !s.is_empty()))
         })
         .collect();
-    set.sort();
+    crate::sort::sort(&mut set);
     set.dedup();
     set.join(",")
 }
@@ -711,7 +711,7 @@ pub fn node_roles(labels: Option<&BTreeMap<String, String>>) -> Vec<String> {
             roles.push(v.clone());
         }
     }
-    roles.sort();
+    crate::sort::sort(&mut roles);
     roles.dedup();
     roles
 }
@@ -750,7 +750,7 @@ fn ingress_row(ing: &Ingress, now: DateTime<Utc>) -> Vec<String> {
         .iter()
         .filter_map(|i| i.ip.clone().filter(|s| !s.is_empty()).or_else(|| i.hostname.clone().filter(|s| !s.is_empty())))
         .collect();
-    addresses.sort();
+    crate::sort::sort(&mut addresses);
     addresses.dedup();
     let ports = if spec.and_then(|s| s.tls.as_ref()).is_some_and(|t| !t.is_empty()) { "80, 443" } else { "80" };
     vec![name(&ing.metadata), class, hosts_cell, addresses.join(","), ports.to_string(), created(&ing.metadata, now)]

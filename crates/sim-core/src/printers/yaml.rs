@@ -70,7 +70,7 @@ impl Emitter<'_> {
     /// continues the current line (after `- `).
     fn mapping(&mut self, map: &serde_json::Map<String, Value>, indent: usize, inline: bool) {
         let mut keys: Vec<&String> = map.keys().collect();
-        keys.sort_by(|a, b| key_order(a, b));
+        crate::sort::sort_by(&mut keys, |a, b| key_order(a, b));
         for (i, key) in keys.into_iter().enumerate() {
             if i > 0 || !inline {
                 self.pad_to(indent);
@@ -713,7 +713,7 @@ metadata:
     #[test]
     fn go_yaml_key_order() {
         let mut keys = vec!["b", "a10", "a2", "A", "a_b", "aB", "a"];
-        keys.sort_by(|a, b| key_order(a, b));
+        crate::sort::sort_by(&mut keys, |a, b| key_order(a, b));
         assert_eq!(keys, ["A", "a", "a_b", "a2", "a10", "aB", "b"]);
     }
 

@@ -119,7 +119,7 @@ pub fn complete(sh: &Shell, cluster: &Cluster, line: &str, cursor: usize) -> Com
             _ => files(sh, current, false),
         }
     };
-    candidates.sort();
+    crate::sort::sort(&mut candidates);
     candidates.dedup();
     Completion { start, end: cursor, candidates }
 }

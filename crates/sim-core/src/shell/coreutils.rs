@@ -974,7 +974,7 @@ pub(super) fn sort(sh: &mut Shell, _: &mut Cluster, argv: &[String], stdin: Opti
     let numeric = opts.has('n') || opts.has('h') || opts.value('k').is_some_and(|k| k.contains('n'));
     let reverse = opts.has('r') || opts.value('k').is_some_and(|k| k.ends_with('r'));
     let mut ls = lines(&text);
-    ls.sort_by(|a, b| {
+    crate::sort::sort_by(&mut ls, |a, b| {
         let (ka, kb) = (sort_key(a, key, sep), sort_key(b, key, sep));
         let primary = if numeric { leading_number(ka).partial_cmp(&leading_number(kb)).unwrap_or(std::cmp::Ordering::Equal) } else { ka.cmp(kb) };
         // GNU sort breaks ties by comparing whole lines (its "last resort" comparison).

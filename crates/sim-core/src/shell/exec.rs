@@ -835,7 +835,7 @@ fn glob_paths(sh: &Shell, pattern: &str) -> Vec<String> {
         }
     }
     let mut result: Vec<String> = current.into_iter().map(|(_, shown)| shown).collect();
-    result.sort();
+    crate::sort::sort(&mut result);
     if components.is_empty() {
         result.clear();
     }

@@ -157,7 +157,7 @@ pub(super) fn run(sh: &mut Shell, cluster: &mut Cluster, argv: &[String], stdin:
 pub(super) fn command_names(sh: &Shell) -> Vec<String> {
     let mut names: Vec<String> = PROGRAMS.iter().map(|(n, _, _)| n.to_string()).collect();
     names.extend(sh.aliases.keys().cloned());
-    names.sort();
+    crate::sort::sort(&mut names);
     names.dedup();
     names
 }
@@ -536,7 +536,7 @@ fn env(sh: &mut Shell, cluster: &mut Cluster, argv: &[String], stdin: Option<&st
             vars.retain(|(n, _)| *n != k);
             vars.push((k, v));
         }
-        vars.sort();
+        crate::sort::sort(&mut vars);
         for (k, v) in vars {
             out.out(&format!("{k}={v}\n"));
         }

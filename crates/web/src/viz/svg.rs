@@ -103,7 +103,7 @@ pub fn diagram(d: &Drawing) -> Html {
     let active = shown.last().map(|s| s.element.clone());
     // Nodes first (their boxes hold the rest), then everything else.
     let mut placed: Vec<&Placed> = layout.elements.iter().collect();
-    placed.sort_by_key(|p| !matches!(p.element, Element::Node(_)));
+    sim_core::sort::sort_by_key(&mut placed, |p| !matches!(p.element, Element::Node(_)));
     let elements = placed.iter().map(|p| {
         let path_hit = on_path.contains(&p.element)
             || matches!(&p.element, Element::Node(n) if on_path.iter().any(|e| matches!(e, Element::NodeLink { to, .. } if to == n)));
