@@ -450,14 +450,21 @@ pub fn reconcile(cluster: &mut Cluster, wake: &mut Wakeups) {
             s.inputs == inputs && s.resource_version == p.metadata.resource_version && s.until.is_none_or(|t| now < t)
         })
     };
-    let bound: Vec<Pod> = cluster
-        .store
-        .list(Kind::Pod, None)
-        .filter_map(|o| match o {
-            Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some_and(|n| !n.is_empty()) && !is_steady(p) => Some(p.clone()),
-            _ => None,
-        })
-        .collect();
+    let mut bound: Vec<Pod> = Vec::new();
+    for object in cluster.store.list(Kind::Pod, None) {
+        let Object::Pod(p) = object else { continue };
+        if !p.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some_and(|n| !n.is_empty()) {
+            continue;
+        }
+        if is_steady(p) {
+            // Skipped, but its timer still runs: the wake-up its sync would ask for.
+            if let Some(until) = p.metadata.uid.as_ref().and_then(|uid| steady.get(uid)).and_then(|s| s.until) {
+                wake.at(until);
+            }
+            continue;
+        }
+        bound.push(p.clone());
+    }
     for pod in bound {
         let uid = pod.metadata.uid.clone().unwrap_or_default();
         let key = ObjectKey::new(Kind::Pod, pod.metadata.namespace.as_deref().unwrap_or(""), pod.metadata.name.as_deref().unwrap_or(""));
