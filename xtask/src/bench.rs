@@ -447,6 +447,9 @@ fn render(machine: &[(String, String)], sizes: &Sizes, native: &Value, browser: 
         t["pods"], t["steady_virtual_seconds"], t["steady_wall_seconds"].as_f64().unwrap_or(f64::NAN), t["steady_virtual_per_wall"].as_f64().unwrap_or(f64::NAN)
     );
     let _ = writeln!(md, "| restore a saved simulator of {} objects ({}) | **{} median** (save {}) |", r["objects"], kib(r["bytes"].as_u64().unwrap_or(0) as usize), ms(&r["restore_median_ms"]), ms(&r["save_ms"]));
+    if let (Some(heap), Some(peak)) = (r["heap_bytes"].as_f64(), r["restore_peak_bytes"].as_f64()) {
+        let _ = writeln!(md, "| native heap of that restored simulator (peak while restoring, beyond the saved text) | {} ({}) |", mib(heap), mib(peak));
+    }
 
     let _ = writeln!(md, "\n## Memory (wasm linear memory in the page)\n");
     let after = browser["memory"]["after_load_bytes"].as_f64().unwrap_or(f64::NAN);

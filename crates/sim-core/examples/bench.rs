@@ -4,8 +4,11 @@
 //! in-process time of two `--dry-run=client` commands. Prints one JSON document.
 //!
 //! `cargo run --release -p sim-core --example bench [-- --quick]`; `--quick` runs
-//! fewer iterations (for a smoke run, not for figures).
+//! fewer iterations (for a smoke run, not for figures). For profiling one part:
+//! `--sizes 1000` (only these cluster sizes), `--only latency|throughput|dry-run`.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use k8s_openapi::chrono::Duration;
@@ -23,6 +26,35 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("apply -f (3 objects)", "kubectl apply -f shop.yaml"),
     ("curl NodePort", "curl -s http://NODE_IP:NODE_PORT/"),
 ];
+
+/// The system allocator, counting the bytes live and the most ever live, so the
+/// bench can say what a restored 10,000-pod simulator holds and what restoring it
+/// needs at its peak (native heap bytes; the page's figure is the wasm memory).
+struct CountingAllocator;
+
+static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
+static PEAK_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded as is to the system allocator.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let live = LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK_BYTES.fetch_max(live, Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
+        // SAFETY: forwarded as is to the system allocator.
+        unsafe { System.dealloc(p, layout) };
+        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 /// A ConfigMap, a Deployment and a Service: the manifest `apply -f` is timed with.
 const MANIFEST: &str = "cat > shop.yaml <<'EOF'
@@ -71,11 +103,19 @@ fn main() {
     // `--states DIR`: write each cluster's saved state there (state-PODS.json) for the
     // browser benchmark, which restores them in the page.
     let states = args.iter().position(|a| a == "--states").and_then(|i| args.get(i + 1)).cloned();
+    let sizes_arg: Option<Vec<usize>> = args
+        .iter()
+        .position(|a| a == "--sizes")
+        .and_then(|i| args.get(i + 1))
+        .map(|list| list.split(',').filter_map(|n| n.parse().ok()).collect());
+    let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
+    let runs = |part: &str| only.as_deref().is_none_or(|o| o == part);
     let mut report = serde_json::Map::new();
 
     let mut latency = Vec::new();
-    let sizes: &[usize] = if quick { &[100, 1_000] } else { &[100, 1_000, 10_000] };
-    for &pods in sizes {
+    let default_sizes: &[usize] = if quick { &[100, 1_000] } else { &[100, 1_000, 10_000] };
+    let sizes = sizes_arg.unwrap_or_else(|| default_sizes.to_vec());
+    for &pods in sizes.iter().filter(|_| runs("latency")) {
         let started = Instant::now();
         let (mut sim, commands) = cluster_with_pods(pods);
         let setup_seconds = started.elapsed().as_secs_f64();
@@ -112,8 +152,12 @@ fn main() {
         }
     }
     report.insert("latency".into(), Value::Array(latency));
-    report.insert("throughput".into(), throughput(quick));
-    report.insert("dry_run".into(), dry_run(if quick { 5 } else { 200 }));
+    if runs("throughput") {
+        report.insert("throughput".into(), throughput(quick));
+    }
+    if runs("dry-run") {
+        report.insert("dry_run".into(), dry_run(if quick { 5 } else { 200 }));
+    }
     println!("{}", Value::Object(report));
 }
 
@@ -287,7 +331,18 @@ fn restore(sim: &Simulator, quick: bool) -> Value {
     let started = Instant::now();
     let _ = sim_core::persist::save_simulator(sim);
     let save_ms = started.elapsed().as_secs_f64() * 1000.0;
-    json!({"objects": objects, "bytes": saved.len(), "restore_median_ms": percentile(&mut samples, 50.0), "save_ms": save_ms})
+    // Heap of one restored simulator, and the peak above what was live before (the
+    // saved text included) while restoring it.
+    let before = LIVE_BYTES.load(Ordering::Relaxed);
+    PEAK_BYTES.store(before, Ordering::Relaxed);
+    let restored = sim_core::persist::restore_simulator(&saved, config);
+    let heap_bytes = LIVE_BYTES.load(Ordering::Relaxed).saturating_sub(before);
+    let peak_bytes = PEAK_BYTES.load(Ordering::Relaxed).saturating_sub(before);
+    drop(restored);
+    json!({
+        "objects": objects, "bytes": saved.len(), "restore_median_ms": percentile(&mut samples, 50.0), "save_ms": save_ms,
+        "heap_bytes": heap_bytes, "restore_peak_bytes": peak_bytes,
+    })
 }
 
 /// In-process time of the two commands compared with real kubectl (whose own figure

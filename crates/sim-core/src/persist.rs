@@ -29,8 +29,14 @@ pub const STATE_VERSION: u64 = 1;
 
 /// The cluster as a versioned JSON document.
 pub fn save_cluster(cluster: &Cluster) -> String {
+    serde_json::to_string(&cluster_document(cluster)).unwrap_or_default()
+}
+
+/// [`save_cluster`]'s document as a value, which [`save_simulator`] embeds as it is
+/// (rather than writing it out and reading it back).
+fn cluster_document(cluster: &Cluster) -> Value {
     let objects: Vec<Value> = cluster.store.all().map(Object::to_json).collect();
-    let doc = json!({
+    json!({
         "kubesim_state_version": STATE_VERSION,
         "clock": time_to_json(cluster.clock.now()),
         // u64 values travel as strings: JavaScript numbers cannot hold them exactly.
@@ -43,14 +49,19 @@ pub fn save_cluster(cluster: &Cluster) -> String {
             "kubelet": kubelet_to_json(&cluster.controllers.kubelet),
         },
         "cloud_provider": cluster.cloud_provider.as_ref().map(cloud_to_json),
-    });
-    serde_json::to_string(&doc).unwrap_or_default()
+    })
 }
 
 /// Rebuilds a cluster from [`save_cluster`]'s document.
 pub fn restore_cluster(text: &str) -> Result<Cluster, String> {
     let doc: Value = serde_json::from_str(text).map_err(|e| format!("kubesim state is not valid JSON: {e}"))?;
-    let Some(root) = doc.as_object() else {
+    restore_cluster_document(doc)
+}
+
+/// [`restore_cluster`] from the parsed document, which it consumes: each object's
+/// JSON is moved into its decoder, not copied (a 10,000-pod state is tens of MB).
+fn restore_cluster_document(mut doc: Value) -> Result<Cluster, String> {
+    let Some(root) = doc.as_object_mut() else {
         return Err("kubesim state is not a JSON object".to_string());
     };
     let version = match root.get("kubesim_state_version") {
@@ -66,9 +77,13 @@ pub fn restore_cluster(text: &str) -> Result<Cluster, String> {
     let now = time_from_json(root.get("clock")).ok_or("kubesim state: clock is missing or invalid")?;
     let rng_state = u64_field(root, "rng_state").ok_or("kubesim state: rng_state is missing or invalid")?;
     let resource_version = u64_field(root, "resource_version").ok_or("kubesim state: resource_version is missing or invalid")?;
-    let mut objects = Vec::new();
-    for (i, o) in root.get("objects").and_then(Value::as_array).ok_or("kubesim state: objects is missing")?.iter().enumerate() {
-        let object = Object::from_json(o.clone()).map_err(|e| format!("kubesim state: object {i} cannot be read: {e:?}"))?;
+    let saved_objects = match root.get_mut("objects") {
+        Some(Value::Array(items)) => std::mem::take(items),
+        _ => return Err("kubesim state: objects is missing".to_string()),
+    };
+    let mut objects = Vec::with_capacity(saved_objects.len());
+    for (i, o) in saved_objects.into_iter().enumerate() {
+        let object = Object::from_json(o).map_err(|e| format!("kubesim state: object {i} cannot be read: {e:?}"))?;
         objects.push(object);
     }
     let mut cluster = Cluster::empty(Clock::new(now), 0);
@@ -334,7 +349,7 @@ pub const SIMULATOR_STATE_VERSION: u64 = 1;
 /// moment (an open editor, a streaming command, background jobs) is not saved: a
 /// restored session starts at a prompt, as a new login would.
 pub fn save_simulator(sim: &crate::Simulator) -> String {
-    let cluster: Value = serde_json::from_str(&save_cluster(&sim.cluster)).unwrap_or(Value::Null);
+    let cluster = cluster_document(&sim.cluster);
     let shell = &sim.shell;
     let files: Vec<Value> = shell
         .vfs
@@ -366,8 +381,8 @@ pub fn save_simulator(sim: &crate::Simulator) -> String {
 /// another version or malformed is an error value, never a panic; the caller keeps
 /// its current simulator and reports the error.
 pub fn restore_simulator(text: &str, config: crate::ClusterConfig) -> Result<crate::Simulator, String> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| format!("kubesim state is not valid JSON: {e}"))?;
-    let root = doc.as_object().ok_or("kubesim state is not a JSON object")?;
+    let mut doc: Value = serde_json::from_str(text).map_err(|e| format!("kubesim state is not valid JSON: {e}"))?;
+    let root = doc.as_object_mut().ok_or("kubesim state is not a JSON object")?;
     let version = root
         .get("kubesim_simulator_version")
         .ok_or("not a kubesim simulator state: kubesim_simulator_version is missing")?
@@ -379,8 +394,8 @@ pub fn restore_simulator(text: &str, config: crate::ClusterConfig) -> Result<cra
             "kubesim simulator state version {version} is {which} than this kubesim's ({SIMULATOR_STATE_VERSION}) and cannot be read"
         ));
     }
-    let cluster_doc = root.get("cluster").ok_or("kubesim state: cluster is missing")?;
-    let cluster = restore_cluster(&cluster_doc.to_string())?;
+    let cluster_doc = root.remove("cluster").ok_or("kubesim state: cluster is missing")?;
+    let cluster = restore_cluster_document(cluster_doc)?;
     let shell_doc = root.get("shell").and_then(Value::as_object).ok_or("kubesim state: shell is missing")?;
     let now = cluster.clock.now();
     // The machine's own directories were made when the session began: the saved `/`

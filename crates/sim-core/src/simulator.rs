@@ -73,6 +73,16 @@ impl Simulator {
         Simulator { cluster, shell, config }
     }
 
+    /// A simulator whose cluster is empty (no nodes, no namespaces): a stand-in for
+    /// a caller that must hold a simulator before it knows which one to build or
+    /// restore (the page's controller), at no cost. Its commands find nothing.
+    pub fn empty(config: ClusterConfig) -> Self {
+        let clock = Clock::from_unix_millis(config.start_unix_millis);
+        let cluster = Cluster::empty(clock, config.seed);
+        let shell = Shell::new_at(cluster.clock.now());
+        Simulator { cluster, shell, config }
+    }
+
     /// A simulator from restored parts (see `persist::restore_simulator`).
     pub fn from_parts(cluster: Cluster, shell: Shell, config: ClusterConfig) -> Self {
         Simulator { cluster, shell, config }

@@ -4,8 +4,16 @@
 //! namespace and name, so a list comes back in the order a real API server returns
 //! it (by namespace, then name). Every write bumps a global resourceVersion and is
 //! appended to the watch log that `kubectl get -w` and the visualizer follow.
+//!
+//! Beside the map the store keeps the indexes a real API server's informers keep
+//! (client-go's `cache.Indexer`): objects by their controller's uid, pods by node and
+//! pods by IP. They are updated on every write (`put`, `remove`, `restore`), so the
+//! controllers and the network model look up what they need instead of scanning
+//! every pod; each index holds keys in key order, so what it yields comes in the
+//! order a list would.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{
@@ -179,6 +187,113 @@ pub struct Store {
     objects: BTreeMap<ObjectKey, Object>,
     resource_version: u64,
     watch_log: Vec<WatchEvent>,
+    indexes: Indexes,
+    /// The resourceVersion of the last write (put or remove) of each kind: a
+    /// controller that read a kind can tell whether anything of it changed since.
+    last_write: BTreeMap<Kind, u64>,
+    /// The resourceVersion of the last removal of each kind.
+    last_removal: BTreeMap<Kind, u64>,
+}
+
+/// Secondary indexes over the objects (see the module doc). Every entry is derived
+/// from the stored object alone, so adding and removing an object's entries on each
+/// write keeps them exact.
+#[derive(Clone, Debug, Default)]
+struct Indexes {
+    /// Objects by the uid of their controlling ownerReference (`controller: true`).
+    by_controller_uid: BTreeMap<String, BTreeSet<ObjectKey>>,
+    /// Pods by `spec.nodeName` (bound pods only).
+    pods_by_node: BTreeMap<String, BTreeSet<ObjectKey>>,
+    /// Pods by `status.podIP` (those whose IP parses).
+    pods_by_ip: BTreeMap<Ipv4Addr, BTreeSet<ObjectKey>>,
+    /// Objects with a deletionTimestamp (being deleted, waiting on finalizers or a
+    /// grace period).
+    deleting: BTreeSet<ObjectKey>,
+    /// Events by `involvedObject.uid`: the event correlator and `describe` look up
+    /// an object's events among thousands.
+    events_by_involved_uid: BTreeMap<String, BTreeSet<ObjectKey>>,
+}
+
+/// What an object contributes to the indexes.
+struct IndexEntries<'a> {
+    controller_uid: Option<&'a str>,
+    involved_uid: Option<&'a str>,
+    node: Option<&'a str>,
+    ip: Option<Ipv4Addr>,
+}
+
+impl<'a> IndexEntries<'a> {
+    fn of(object: &'a Object) -> Self {
+        let controller_uid = object
+            .metadata()
+            .owner_references
+            .as_ref()
+            .and_then(|refs| refs.iter().find(|r| r.controller == Some(true)))
+            .map(|r| r.uid.as_str());
+        let (node, ip) = match object {
+            Object::Pod(pod) => (
+                pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).filter(|n| !n.is_empty()),
+                pod.status.as_ref().and_then(|s| s.pod_ip.as_deref()).and_then(|ip| ip.parse().ok()),
+            ),
+            _ => (None, None),
+        };
+        let involved_uid = match object {
+            Object::Event(e) => e.involved_object.uid.as_deref(),
+            _ => None,
+        };
+        IndexEntries { controller_uid, involved_uid, node, ip }
+    }
+}
+
+fn index_insert<K: Ord>(index: &mut BTreeMap<K, BTreeSet<ObjectKey>>, value: K, key: &ObjectKey) {
+    index.entry(value).or_default().insert(key.clone());
+}
+
+fn index_remove<K: Ord>(index: &mut BTreeMap<K, BTreeSet<ObjectKey>>, value: &K, key: &ObjectKey) {
+    if let Some(keys) = index.get_mut(value) {
+        keys.remove(key);
+        if keys.is_empty() {
+            index.remove(value);
+        }
+    }
+}
+
+impl Indexes {
+    fn add(&mut self, key: &ObjectKey, object: &Object) {
+        let entries = IndexEntries::of(object);
+        if let Some(uid) = entries.controller_uid {
+            index_insert(&mut self.by_controller_uid, uid.to_string(), key);
+        }
+        if let Some(node) = entries.node {
+            index_insert(&mut self.pods_by_node, node.to_string(), key);
+        }
+        if let Some(ip) = entries.ip {
+            index_insert(&mut self.pods_by_ip, ip, key);
+        }
+        if object.metadata().deletion_timestamp.is_some() {
+            self.deleting.insert(key.clone());
+        }
+        if let Some(uid) = entries.involved_uid {
+            index_insert(&mut self.events_by_involved_uid, uid.to_string(), key);
+        }
+    }
+
+    fn drop_entries(&mut self, key: &ObjectKey, object: &Object) {
+        let entries = IndexEntries::of(object);
+        if let Some(uid) = entries.controller_uid {
+            index_remove(&mut self.by_controller_uid, &uid.to_string(), key);
+        }
+        if let Some(node) = entries.node {
+            index_remove(&mut self.pods_by_node, &node.to_string(), key);
+        }
+        if let Some(ip) = entries.ip {
+            index_remove(&mut self.pods_by_ip, &ip, key);
+        }
+        self.deleting.remove(key);
+        if let Some(uid) = entries.involved_uid {
+            index_remove(&mut self.events_by_involved_uid, &uid.to_string(), key);
+        }
+    }
 }
 
 /// How many watch events are kept; older ones are dropped, as etcd compacts.
@@ -193,12 +308,28 @@ impl Store {
     /// its resourceVersion, the global counter continues from `resource_version`, and
     /// the watch log starts empty.
     pub fn restore(objects: Vec<Object>, resource_version: u64) -> Store {
-        let objects = objects.into_iter().map(|o| (o.key(), o)).collect();
-        Store { objects, resource_version, watch_log: Vec::new() }
+        let objects: BTreeMap<ObjectKey, Object> = objects.into_iter().map(|o| (o.key(), o)).collect();
+        let mut indexes = Indexes::default();
+        for (key, object) in &objects {
+            indexes.add(key, object);
+        }
+        Store { objects, resource_version, watch_log: Vec::new(), indexes, ..Store::default() }
     }
 
     pub fn resource_version(&self) -> u64 {
         self.resource_version
+    }
+
+    /// The resourceVersion of the last write of any object of `kind` (0: none since
+    /// the store was made or restored).
+    pub fn last_write(&self, kind: Kind) -> u64 {
+        self.last_write.get(&kind).copied().unwrap_or(0)
+    }
+
+    /// The resourceVersion of the last removal of an object of `kind` (0: none since
+    /// the store was made or restored).
+    pub fn last_removal(&self, kind: Kind) -> u64 {
+        self.last_removal.get(&kind).copied().unwrap_or(0)
     }
 
     pub fn get(&self, key: &ObjectKey) -> Option<&Object> {
@@ -211,12 +342,47 @@ impl Store {
 
     /// Objects of a kind, in one namespace or (for `None`) in all, ordered by
     /// namespace then name.
-    pub fn list<'a>(&'a self, kind: Kind, namespace: Option<&'a str>) -> impl Iterator<Item = &'a Object> + 'a {
+    pub fn list<'a>(&'a self, kind: Kind, namespace: Option<&str>) -> impl Iterator<Item = &'a Object> + 'a {
         let start = ObjectKey::new(kind, namespace.unwrap_or(""), "");
-        self.objects
-            .range(start..)
-            .take_while(move |(k, _)| k.kind == kind && namespace.map_or(true, |ns| k.namespace == ns))
-            .map(|(_, o)| o)
+        // One namespace ends just before `namespace + "\0"`, the next string after it,
+        // so the range needs no comparison per object and does not borrow `namespace`.
+        let end = namespace.map(|ns| ObjectKey::new(kind, &format!("{ns}\0"), ""));
+        let range = match end {
+            Some(end) => self.objects.range(start..end),
+            None => self.objects.range(start..),
+        };
+        range.take_while(move |(k, _)| k.kind == kind).map(|(_, o)| o)
+    }
+
+    /// Objects of a kind in `namespace` whose controlling ownerReference has `uid`
+    /// (what `controlled_by` checks), in key order.
+    pub fn controlled_by<'a>(&'a self, kind: Kind, namespace: &'a str, uid: &str) -> impl Iterator<Item = &'a Object> + 'a {
+        self.indexed(self.indexes.by_controller_uid.get(uid))
+            .filter(move |o| o.kind() == kind && o.namespace() == namespace)
+    }
+
+    /// Pods bound to `node`, in key order.
+    pub fn pods_on_node<'a>(&'a self, node: &str) -> impl Iterator<Item = &'a Object> + 'a {
+        self.indexed(self.indexes.pods_by_node.get(node))
+    }
+
+    /// Pods whose `status.podIP` is `ip`, in key order.
+    pub fn pods_with_ip(&self, ip: Ipv4Addr) -> impl Iterator<Item = &Object> {
+        self.indexed(self.indexes.pods_by_ip.get(&ip))
+    }
+
+    /// Events whose `involvedObject.uid` is `uid`, in key order.
+    pub fn events_about<'a>(&'a self, uid: &str) -> impl Iterator<Item = &'a Object> + 'a {
+        self.indexed(self.indexes.events_by_involved_uid.get(uid))
+    }
+
+    /// Objects with a deletionTimestamp, in key order.
+    pub fn deleting(&self) -> impl Iterator<Item = &Object> {
+        self.indexes.deleting.iter().filter_map(|k| self.objects.get(k))
+    }
+
+    fn indexed<'a>(&'a self, keys: Option<&'a BTreeSet<ObjectKey>>) -> impl Iterator<Item = &'a Object> + 'a {
+        keys.into_iter().flatten().filter_map(|k| self.objects.get(k))
     }
 
     /// Writes an object (insert or replace), stamping its resourceVersion, and logs
@@ -225,7 +391,15 @@ impl Store {
         self.resource_version += 1;
         object.metadata_mut().resource_version = Some(self.resource_version.to_string());
         let key = object.key();
-        let event_type = if self.objects.contains_key(&key) { WatchEventType::Modified } else { WatchEventType::Added };
+        let event_type = match self.objects.remove(&key) {
+            Some(previous) => {
+                self.indexes.drop_entries(&key, &previous);
+                WatchEventType::Modified
+            }
+            None => WatchEventType::Added,
+        };
+        self.indexes.add(&key, &object);
+        self.last_write.insert(key.kind, self.resource_version);
         self.log(event_type, object.clone());
         self.objects.insert(key.clone(), object);
         // Just inserted, so present; the fallback keeps this function panic-free.
@@ -238,7 +412,10 @@ impl Store {
     /// Removes an object and logs its deletion.
     pub fn remove(&mut self, key: &ObjectKey) -> Option<Object> {
         let removed = self.objects.remove(key)?;
+        self.indexes.drop_entries(key, &removed);
         self.resource_version += 1;
+        self.last_write.insert(key.kind, self.resource_version);
+        self.last_removal.insert(key.kind, self.resource_version);
         self.log(WatchEventType::Deleted, removed.clone());
         Some(removed)
     }
@@ -309,6 +486,98 @@ mod tests {
         assert_eq!(kinds, [WatchEventType::Added, WatchEventType::Modified, WatchEventType::Deleted]);
         assert_eq!(s.events_since(2).count(), 1);
         assert_eq!(s.resource_version(), 3);
+    }
+
+    fn pod(name: &str, node: &str, ip: &str, owner: &str, deleting: bool) -> Object {
+        let v = serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {
+                "name": name, "namespace": "default",
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": owner, "controller": true}],
+                "deletionTimestamp": if deleting { serde_json::json!("2026-01-05T09:00:00Z") } else { serde_json::Value::Null },
+            },
+            "spec": {"nodeName": node, "containers": []},
+            "status": {"podIP": ip},
+        });
+        Object::from_json(v).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    /// What every index must answer, computed by scanning the objects.
+    fn assert_indexes_match_scans(s: &Store) {
+        let names = |it: &mut dyn Iterator<Item = &Object>| it.map(|o| o.name().to_string()).collect::<Vec<_>>();
+        for uid in ["a", "b", "c"] {
+            let scanned: Vec<_> = s
+                .list(Kind::Pod, Some("default"))
+                .filter(|o| crate::controllers::controller_uid(o.metadata()) == Some(uid))
+                .map(|o| o.name().to_string())
+                .collect();
+            assert_eq!(names(&mut s.controlled_by(Kind::Pod, "default", uid)), scanned, "owner {uid}");
+        }
+        for node in ["n1", "n2", ""] {
+            let scanned: Vec<_> = s
+                .list(Kind::Pod, None)
+                .filter(|o| matches!(o, Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node)) && !node.is_empty())
+                .map(|o| o.name().to_string())
+                .collect();
+            assert_eq!(names(&mut s.pods_on_node(node)), scanned, "node {node:?}");
+        }
+        for ip in ["10.244.1.2", "10.244.1.3"] {
+            let ip: Ipv4Addr = ip.parse().unwrap_or(Ipv4Addr::UNSPECIFIED);
+            let scanned: Vec<_> = s
+                .list(Kind::Pod, None)
+                .filter(|o| matches!(o, Object::Pod(p) if p.status.as_ref().and_then(|s| s.pod_ip.as_deref()).and_then(|i| i.parse().ok()) == Some(ip)))
+                .map(|o| o.name().to_string())
+                .collect();
+            assert_eq!(names(&mut s.pods_with_ip(ip)), scanned, "ip {ip}");
+        }
+        let scanned: Vec<_> = s.all().filter(|o| o.metadata().deletion_timestamp.is_some()).map(|o| o.name().to_string()).collect();
+        assert_eq!(names(&mut s.deleting()), scanned);
+        for uid in ["a", "b"] {
+            let scanned: Vec<_> = s
+                .list(Kind::Event, None)
+                .filter(|o| matches!(o, Object::Event(e) if e.involved_object.uid.as_deref() == Some(uid)))
+                .map(|o| o.name().to_string())
+                .collect();
+            assert_eq!(names(&mut s.events_about(uid)), scanned, "events about {uid}");
+        }
+    }
+
+    #[test]
+    fn indexes_follow_every_write() {
+        let mut s = Store::new();
+        let mut rng = crate::rand::SeededRng::new(7);
+        let nodes = ["n1", "n2", ""];
+        let ips = ["10.244.1.2", "10.244.1.3", "not-an-ip"];
+        let owners = ["a", "b", "c"];
+        for step in 0..400 {
+            let name = format!("p{}", rng.below(12));
+            if rng.below(5) == 0 {
+                let involved = ["a", "b", "c"][rng.below(3) as usize];
+                let event = serde_json::json!({"apiVersion": "v1", "kind": "Event", "metadata": {"name": name, "namespace": "ns"},
+                    "involvedObject": {"uid": involved}});
+                match Object::from_json(event) {
+                    Ok(o) if rng.below(3) == 0 => {
+                        s.remove(&o.key());
+                    }
+                    Ok(o) => {
+                        s.put(o);
+                    }
+                    Err(e) => panic!("{e:?}"),
+                }
+            } else if rng.below(4) == 0 {
+                s.remove(&ObjectKey::new(Kind::Pod, "default", &name));
+            } else {
+                let pick = |rng: &mut crate::rand::SeededRng, from: &[&'static str]| from[rng.below(from.len() as u64) as usize];
+                let object = pod(&name, pick(&mut rng, &nodes), pick(&mut rng, &ips), pick(&mut rng, &owners), rng.below(3) == 0);
+                s.put(object);
+            }
+            if step % 50 == 0 {
+                s = Store::restore(s.all().cloned().collect(), s.resource_version());
+            }
+            assert_indexes_match_scans(&s);
+        }
+        assert_eq!(s.last_write(Kind::Pod), s.resource_version());
+        assert_eq!(s.last_write(Kind::Service), 0);
     }
 
     #[test]

@@ -473,7 +473,7 @@ fn finish_deletion_if_ready(cluster: &mut Cluster, object: &Object) {
 /// finalizers left are removed, Terminating namespaces are emptied and removed.
 /// Idempotent; the controllers run it on every pass.
 pub fn reconcile_deletions(cluster: &mut Cluster) {
-    let pending: Vec<Object> = cluster.store.all().filter(|o| o.metadata().deletion_timestamp.is_some()).cloned().collect();
+    let pending: Vec<Object> = cluster.store.deleting().cloned().collect();
     for o in pending {
         finish_deletion_if_ready(cluster, &o);
     }

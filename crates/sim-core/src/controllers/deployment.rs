@@ -355,7 +355,7 @@ fn set_condition_touch(status: &mut DeploymentStatus, type_: &str, value: &str, 
 /// Whether pods of an old ReplicaSet still exist (Recreate waits for all of them).
 fn old_pods_remain(cluster: &Cluster, rs: &ReplicaSet) -> bool {
     let namespace = rs.metadata.namespace.as_deref().unwrap_or("");
-    cluster.store.list(Kind::Pod, Some(namespace)).any(|o| controlled_by(o.metadata(), rs.metadata.uid.as_deref()))
+    rs.metadata.uid.as_deref().is_some_and(|uid| cluster.store.controlled_by(Kind::Pod, namespace, uid).next().is_some())
 }
 
 fn create_replica_set(

@@ -61,7 +61,7 @@ pub fn record(cluster: &mut Cluster, involved: ObjectReference, type_: &str, rea
     // first/lastTimestamp are metav1.Time: what the API server keeps (and what AGE is
     // computed from) is whole seconds.
     let now = Time(k8s_openapi::chrono::SubsecRound::trunc_subsecs(cluster.clock.now(), 0));
-    let existing = cluster.store.list(Kind::Event, Some(&namespace)).find_map(|o| match o {
+    let matches = |o: &Object| match o {
         Object::Event(e)
             if e.involved_object.uid == involved.uid
                 && e.involved_object.field_path == involved.field_path
@@ -73,7 +73,13 @@ pub fn record(cluster: &mut Cluster, involved: ObjectReference, type_: &str, rea
             Some(e.clone())
         }
         _ => None,
-    });
+    };
+    // The first match in list order: through the store's index of events by object
+    // when the object has a uid (always, for what the controllers record about).
+    let existing = match involved.uid.as_deref() {
+        Some(uid) => cluster.store.events_about(uid).filter(|o| o.namespace() == namespace).find_map(matches),
+        None => cluster.store.list(Kind::Event, Some(&namespace)).find_map(matches),
+    };
     if let Some(mut event) = existing {
         event.count = Some(event.count.unwrap_or(1) + 1);
         event.last_timestamp = Some(now);
@@ -126,7 +132,7 @@ pub fn record_scheduler(cluster: &mut Cluster, involved: ObjectReference, type_:
 pub fn events_for<'a>(cluster: &'a Cluster, uid: &'a str) -> Vec<&'a Event> {
     let mut events: Vec<&Event> = cluster
         .store
-        .list(Kind::Event, None)
+        .events_about(uid)
         .filter_map(|o| match o {
             Object::Event(e) if e.involved_object.uid.as_deref() == Some(uid) => Some(e),
             _ => None,

@@ -104,8 +104,8 @@ pub fn reconcile(cluster: &mut Cluster, _wake: &mut Wakeups) {
     // Owners being deleted with a finalizer the collector handles.
     let deleting: Vec<Object> = cluster
         .store
-        .all()
-        .filter(|o| o.metadata().deletion_timestamp.is_some() && (has_finalizer(o, ORPHAN_FINALIZER) || has_finalizer(o, FOREGROUND_FINALIZER)))
+        .deleting()
+        .filter(|o| has_finalizer(o, ORPHAN_FINALIZER) || has_finalizer(o, FOREGROUND_FINALIZER))
         .cloned()
         .collect();
     for owner in deleting {

@@ -89,6 +89,54 @@ pub struct KubeletState {
     /// The last host octet each node's IPAM handed out (host-local allocates
     /// sequentially and does not reuse a released address until it wraps).
     pub last_ip: BTreeMap<String, u8>,
+    /// Pods whose last sync left them steady (see [`Steady`]), by uid: a pass skips
+    /// them until they or what the kubelet reads besides them change. Not saved: a
+    /// restored cluster syncs every pod once.
+    pub steady: BTreeMap<String, Steady>,
+    /// The store's last Pod removal the kubelet has forgotten runtimes for (`None`:
+    /// not looked yet).
+    pub pod_removals_seen: Option<u64>,
+}
+
+/// A pod whose sync wrote nothing it would not write again until its runtime's next
+/// transition (`until`: an image pull finishing, a container exiting, a back-off
+/// ending), or ever (`None`: sandbox up, every container running for good), and not
+/// being deleted. A real kubelet resyncs a pod when its informer delivers a change,
+/// when a timer it set fires, or at a periodic resync; syncing it again here before
+/// then would compute the same status and write nothing, so a pass skips it while
+/// the pod's resourceVersion and the kubelet's other inputs are what they were.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Steady {
+    resource_version: Option<String>,
+    inputs: KubeletInputs,
+    until: Option<DateTime<Utc>>,
+}
+
+/// What a pod's sync reads besides the pod and its own runtime: ConfigMaps (volumes
+/// and environment), Nodes (whether the node exists, its address) and the images
+/// lessons declared pullable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KubeletInputs {
+    config_maps: u64,
+    nodes: u64,
+    extra_images: usize,
+}
+
+fn kubelet_inputs(cluster: &Cluster) -> KubeletInputs {
+    KubeletInputs {
+        config_maps: cluster.store.last_write(Kind::ConfigMap),
+        nodes: cluster.store.last_write(Kind::Node),
+        extra_images: cluster.controllers.extra_images.len(),
+    }
+}
+
+/// Whether a runtime has nothing left to do by itself (see [`Steady`]).
+fn runtime_is_steady(r: &PodRuntime, now: DateTime<Utc>) -> bool {
+    r.sandbox_ready
+        && r.stopping_until.is_none()
+        && r.containers.iter().all(|c| {
+            matches!(c.state, RuntimeState::Running { .. }) && c.exits.is_none() && c.ready_at.is_none_or(|at| at <= now)
+        })
 }
 
 /// One pod as its kubelet sees it.
@@ -381,24 +429,69 @@ fn pull_backoff(failures: u32) -> Duration {
 
 pub fn reconcile(cluster: &mut Cluster, wake: &mut Wakeups) {
     let now = cluster.clock.now();
-    // Forget pods that are gone, releasing their addresses.
-    let live: BTreeSet<String> = cluster
-        .store
-        .list(Kind::Pod, None)
-        .filter_map(|o| o.metadata().uid.clone())
-        .collect();
-    cluster.controllers.kubelet.pods.retain(|uid, _| live.contains(uid));
+    // Forget pods that are gone, releasing their addresses (only a removal can make
+    // a runtime's pod disappear: a pod re-created under its name has a new uid).
+    let removals = cluster.store.last_removal(Kind::Pod);
+    if cluster.controllers.kubelet.pod_removals_seen != Some(removals) {
+        let live: BTreeSet<String> = cluster
+            .store
+            .list(Kind::Pod, None)
+            .filter_map(|o| o.metadata().uid.clone())
+            .collect();
+        cluster.controllers.kubelet.pods.retain(|uid, _| live.contains(uid));
+        cluster.controllers.kubelet.steady.retain(|uid, _| live.contains(uid));
+        cluster.controllers.kubelet.pod_removals_seen = Some(removals);
+    }
 
-    let bound: Vec<Pod> = cluster
-        .store
-        .list(Kind::Pod, None)
-        .filter_map(|o| match o {
-            Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some_and(|n| !n.is_empty()) => Some(p.clone()),
-            _ => None,
+    let inputs = kubelet_inputs(cluster);
+    let steady = &cluster.controllers.kubelet.steady;
+    let is_steady = |p: &Pod| {
+        p.metadata.uid.as_ref().and_then(|uid| steady.get(uid)).is_some_and(|s| {
+            s.inputs == inputs && s.resource_version == p.metadata.resource_version && s.until.is_none_or(|t| now < t)
         })
-        .collect();
+    };
+    let mut bound: Vec<Pod> = Vec::new();
+    for object in cluster.store.list(Kind::Pod, None) {
+        let Object::Pod(p) = object else { continue };
+        if !p.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some_and(|n| !n.is_empty()) {
+            continue;
+        }
+        if is_steady(p) {
+            // Skipped, but its timer still runs: the wake-up its sync would ask for.
+            if let Some(until) = p.metadata.uid.as_ref().and_then(|uid| steady.get(uid)).and_then(|s| s.until) {
+                wake.at(until);
+            }
+            continue;
+        }
+        bound.push(p.clone());
+    }
     for pod in bound {
+        let uid = pod.metadata.uid.clone().unwrap_or_default();
+        let key = ObjectKey::new(Kind::Pod, pod.metadata.namespace.as_deref().unwrap_or(""), pod.metadata.name.as_deref().unwrap_or(""));
         sync_pod(cluster, pod, now, wake);
+        // Record the pod as steady with the resourceVersion the sync left it at.
+        let kubelet = &cluster.controllers.kubelet;
+        let steady = match cluster.store.get(&key) {
+            Some(Object::Pod(p)) if p.metadata.deletion_timestamp.is_none() && p.metadata.uid.as_deref() == Some(uid.as_str()) => {
+                kubelet.pods.get(&uid).and_then(|r| {
+                    let until = if runtime_is_steady(r, now) {
+                        None
+                    } else if r.sandbox_ready || r.sandbox_at > now {
+                        // Waiting on its own clock; a sandbox due but not ready is
+                        // a volume that cannot mount, re-reported on any later sync.
+                        Some(next_transition(r, now)?)
+                    } else {
+                        return None;
+                    };
+                    Some(Steady { resource_version: p.metadata.resource_version.clone(), inputs: kubelet_inputs(cluster), until })
+                })
+            }
+            _ => None,
+        };
+        match steady {
+            Some(s) => cluster.controllers.kubelet.steady.insert(uid, s),
+            None => cluster.controllers.kubelet.steady.remove(&uid),
+        };
     }
 }
 

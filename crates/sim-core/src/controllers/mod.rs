@@ -120,6 +120,8 @@ impl Wakeups {
 /// though the store's resourceVersion has not moved.
 pub fn unsettle(cluster: &mut Cluster) {
     cluster.controllers.settled = None;
+    // A runtime changed behind the kubelet's back: every pod syncs again.
+    cluster.controllers.kubelet.steady.clear();
 }
 
 /// Runs every controller until nothing changes (bounded), and records when they next

@@ -10,7 +10,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use k8s_openapi::chrono::Duration;
 
 use super::events::{self, Source};
-use super::{controller_ref, controlled_by, is_pod_active, is_pod_available, is_pod_ready, pod_ready_since, put_if_changed, Wakeups};
+use super::{controller_ref, is_pod_active, is_pod_available, is_pod_ready, pod_ready_since, put_if_changed, Wakeups};
 use crate::cluster::Cluster;
 use crate::labels;
 use crate::naming;
@@ -38,11 +38,12 @@ pub fn reconcile(cluster: &mut Cluster, wake: &mut Wakeups) {
 
 fn owned_pods(cluster: &Cluster, rs: &ReplicaSet) -> Vec<Pod> {
     let namespace = rs.metadata.namespace.as_deref().unwrap_or("");
+    let Some(uid) = rs.metadata.uid.as_deref() else { return Vec::new() };
     cluster
         .store
-        .list(Kind::Pod, Some(namespace))
+        .controlled_by(Kind::Pod, namespace, uid)
         .filter_map(|o| match o {
-            Object::Pod(p) if controlled_by(&p.metadata, rs.metadata.uid.as_deref()) => Some(p.clone()),
+            Object::Pod(p) => Some(p.clone()),
             _ => None,
         })
         .collect()

@@ -322,10 +322,12 @@ impl GetOptions {
     }
 }
 
-/// The objects found for one request, or the errors met.
-struct Fetched {
+/// The objects found for one request, or the errors met. The objects are borrowed
+/// from the store: printing reads them, and copying every pod of a big cluster cost
+/// more than printing it.
+struct Fetched<'a> {
     resource: &'static ResourceType,
-    objects: Vec<Object>,
+    objects: Vec<&'a Object>,
 }
 
 /// `kubectl get ARGS`.
@@ -420,7 +422,7 @@ fn fail(message: &str, out: &mut Output) -> i32 {
 
 /// Reads the store for every request. Errors that stop everything (a selector the
 /// server refuses) come back as `Err`; per-name NotFound errors are collected.
-fn fetch(cluster: &Cluster, requests: &[Request], options: &GetOptions) -> Result<(Vec<Fetched>, Vec<String>), String> {
+fn fetch<'a>(cluster: &'a Cluster, requests: &[Request], options: &GetOptions) -> Result<(Vec<Fetched<'a>>, Vec<String>), String> {
     let mut fetched = Vec::new();
     let mut errors = Vec::new();
     for request in requests {
@@ -431,7 +433,7 @@ fn fetch(cluster: &Cluster, requests: &[Request], options: &GetOptions) -> Resul
             Some(names) => {
                 for name in names {
                     match cluster.store.get(&ObjectKey::new(rt.kind, namespace, name)) {
-                        Some(o) => objects.push(o.clone()),
+                        Some(o) => objects.push(o),
                         None if options.ignore_not_found => {}
                         None => errors.push(format!(
                             "Error from server (NotFound): {} \"{name}\" not found",
@@ -464,7 +466,7 @@ fn fetch(cluster: &Cluster, requests: &[Request], options: &GetOptions) -> Resul
                         .as_ref()
                         .is_none_or(|(_, s)| s.matches_opt(object.metadata().labels.as_ref()));
                     if labels_match && options.field_selector.matches(object) {
-                        objects.push(object.clone());
+                        objects.push(object);
                     }
                 }
             }
@@ -542,7 +544,7 @@ impl Watch {
                 return Err(1);
             }
         };
-        let objects: Vec<Object> = fetched.into_iter().flat_map(|f| f.objects).collect();
+        let objects: Vec<&Object> = fetched.into_iter().flat_map(|f| f.objects).collect();
         for e in &errors {
             out.err(&format!("{e}\n"));
         }
@@ -582,11 +584,11 @@ impl Watch {
             .collect();
         self.resource_version = cluster.store.resource_version();
         if !changed.is_empty() {
-            self.print(cluster, &changed, false, out);
+            self.print(cluster, &changed.iter().collect::<Vec<_>>(), false, out);
         }
     }
 
-    fn print(&mut self, cluster: &Cluster, objects: &[Object], header: bool, out: &mut Output) {
+    fn print(&mut self, cluster: &Cluster, objects: &[&Object], header: bool, out: &mut Output) {
         if objects.is_empty() {
             return;
         }
@@ -601,13 +603,13 @@ impl Watch {
 
 /// Sorts objects by a JSONPath field (`--sort-by`): numbers numerically, the
 /// rest as text; objects without the field first.
-fn sort_objects(objects: &mut [Object], path: &str) -> Result<(), String> {
+fn sort_objects(objects: &mut [&Object], path: &str) -> Result<(), String> {
     let parsed = JsonPath::parse(path)?;
-    let mut keyed: Vec<(Option<Value>, Object)> = objects
+    let mut keyed: Vec<(Option<Value>, &Object)> = objects
         .iter()
         .map(|o| {
             let v = parsed.values(&o.to_json(), true).ok().and_then(|v| v.into_iter().next());
-            (v, o.clone())
+            (v, *o)
         })
         .collect();
     crate::sort::sort_by(&mut keyed, |(a, _), (b, _)| compare_values(a.as_ref(), b.as_ref()));
@@ -649,9 +651,9 @@ fn print_tables(
         // Consecutive results of one type share a table, as kubectl keeps one
         // printer while the mapping does not change.
         let rt = fetched[index].resource;
-        let mut objects: Vec<Object> = Vec::new();
+        let mut objects: Vec<&Object> = Vec::new();
         while index < fetched.len() && fetched[index].resource.kind == rt.kind {
-            objects.extend(fetched[index].objects.iter().cloned());
+            objects.extend(fetched[index].objects.iter().copied());
             index += 1;
         }
         if objects.is_empty() {
@@ -673,7 +675,7 @@ fn print_tables(
 /// The header and rows of one table, decorated as cli-runtime's `printTable`
 /// decorates them: NAMESPACE first with `-A`, `-L` columns, then LABELS.
 pub fn table_rows(
-    objects: &[Object],
+    objects: &[&Object],
     rt: &ResourceType,
     options: &GetOptions,
     wide: bool,
@@ -696,18 +698,18 @@ pub fn table_rows(
     }
     let mut rows = vec![header];
     for object in objects {
-        let cells = table::row(object, now);
-        let mut row: Vec<String> = Vec::new();
+        let mut cells = table::row(object, now);
+        let mut row: Vec<String> = Vec::with_capacity(shown.len() + 1);
         if with_namespace {
             row.push(object.namespace().to_string());
         }
         for &i in &shown {
-            let mut cell = cells.get(i).cloned().unwrap_or_default();
+            let mut cell = cells.get_mut(i).map(std::mem::take).unwrap_or_default();
             // The Name column becomes `kind.group/name` when several types print.
             if with_kind && i == 0 && rt.kind != Kind::Event {
                 cell = format!("{}/{cell}", rt.qualified_kind_lower());
             }
-            row.push(clip_cell(&cell));
+            row.push(clip_cell(cell));
         }
         let object_labels = object.metadata().labels.as_ref();
         for key in &options.label_columns {
@@ -722,20 +724,20 @@ pub fn table_rows(
 }
 
 /// printTable cuts a string cell at its first line break and appends `...`.
-fn clip_cell(cell: &str) -> String {
+fn clip_cell(cell: String) -> String {
     match cell.find(['\n', '\r', '\u{c}']) {
         Some(i) => format!("{}...", &cell[..i]),
-        None => cell.to_string(),
+        None => cell,
     }
 }
 
 /// `printGeneric`: yaml, json, name, jsonpath and custom columns.
 fn print_generic(fetched: &[Fetched], single_item: bool, options: &GetOptions, out: &mut String) -> Result<(), String> {
-    let mut objects: Vec<Object> = fetched.iter().flat_map(|f| f.objects.iter().cloned()).collect();
+    let mut objects: Vec<&Object> = fetched.iter().flat_map(|f| f.objects.iter().copied()).collect();
     if let Some(path) = &options.sort_by {
         sort_objects(&mut objects, path)?;
     }
-    let items: Vec<Value> = objects.iter().map(Object::to_json).collect();
+    let items: Vec<Value> = objects.iter().map(|o| o.to_json()).collect();
     let single = single_item && items.len() == 1;
     let data = if single {
         items.first().cloned().unwrap_or(Value::Null)
@@ -774,7 +776,7 @@ fn print_generic(fetched: &[Fetched], single_item: bool, options: &GetOptions, o
                 .map(|(_, p)| JsonPath::parse(p))
                 .collect::<Result<_, _>>()
                 .map_err(|e| format!("unexpected path string: {e}"))?;
-            let per_item: Vec<Value> = if single { vec![data.clone()] } else { objects.iter().map(Object::to_json).collect() };
+            let per_item: Vec<Value> = if single { vec![data.clone()] } else { objects.iter().map(|o| o.to_json()).collect() };
             for item in &per_item {
                 let row = parsed
                     .iter()

@@ -144,6 +144,18 @@ impl PodView {
     }
 }
 
+/// The pods bound to `node` with their network facts, in store order.
+pub fn pods_on_node(cluster: &Cluster, node: &str) -> Vec<PodView> {
+    cluster
+        .store
+        .pods_on_node(node)
+        .filter_map(|o| match o {
+            Object::Pod(p) => Some(PodView::from_pod(p)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// All pods with their network facts, in store order.
 pub fn pods(cluster: &Cluster) -> Vec<PodView> {
     cluster
@@ -165,7 +177,11 @@ pub fn pod(cluster: &Cluster, namespace: &str, name: &str) -> Option<PodView> {
 
 /// The running, non-hostNetwork pod that owns `ip`, if any.
 pub fn pod_by_ip(cluster: &Cluster, ip: Ipv4Addr) -> Option<PodView> {
-    pods(cluster).into_iter().find(|p| p.ip == Some(ip) && !p.host_network)
+    // Through the store's pod-IP index: a hop must not cost a pass over every pod.
+    cluster.store.pods_with_ip(ip).find_map(|o| match o {
+        Object::Pod(p) if p.spec.as_ref().and_then(|s| s.host_network) != Some(true) => Some(PodView::from_pod(p)),
+        _ => None,
+    })
 }
 
 pub fn node_by_ip(cluster: &Cluster, ip: Ipv4Addr) -> Option<NodeView> {

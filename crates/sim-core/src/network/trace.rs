@@ -178,7 +178,7 @@ pub fn connect(cluster: &mut Cluster, from: &Place, destination: SocketAddrV4) -
 
 /// The running pod on `node` with a container port whose hostPort is `port`.
 fn host_port_pod(cluster: &Cluster, node: &str, port: u16) -> Option<(addresses::PodView, u16)> {
-    addresses::pods(cluster).into_iter().filter(|p| p.running && p.node.as_deref() == Some(node)).find_map(|p| {
+    addresses::pods_on_node(cluster, node).into_iter().filter(|p| p.running).find_map(|p| {
         let container_port = p.containers.iter().flat_map(|c| c.ports.iter().flatten()).find_map(|cp| {
             let tcp = cp.protocol.as_deref().unwrap_or("TCP") == "TCP";
             (tcp && cp.host_port == Some(i32::from(port))).then(|| u16::try_from(cp.container_port).ok()).flatten()
@@ -463,9 +463,9 @@ impl Engine<'_> {
             return self.deliver(node, &pod, out);
         }
         // hostNetwork pods listen on the node's own address.
-        let host_network_pod = addresses::pods(self.cluster)
+        let host_network_pod = addresses::pods_on_node(self.cluster, node)
             .into_iter()
-            .find(|p| p.host_network && p.running && p.node.as_deref() == Some(node) && workloads::listens(p, port));
+            .find(|p| p.host_network && p.running && workloads::listens(p, port));
         if let Some(pod) = host_network_pod {
             let name = format!("{}/{}", pod.namespace, pod.name);
             self.hop(HopKind::Pod, &name, Some(node_ip), packet, "a hostNetwork pod shares its node's address".to_string());

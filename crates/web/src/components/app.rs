@@ -169,8 +169,10 @@ impl Controller {
         }
         let controller_course = course.clone();
         let controller = Controller {
-            // A placeholder until the first slot's simulator is chosen below.
-            session: SessionHandle::new(Simulator::new(base_config())),
+            // A placeholder until the first slot's simulator is chosen below: an empty
+            // one, since building a second kind cluster before the first prompt only
+            // to drop it cost as much as the real one.
+            session: SessionHandle::new(Simulator::empty(base_config())),
             course: controller_course,
             lessons,
             state: RefCell::new(state),
