@@ -474,6 +474,13 @@ pub fn reconcile(cluster: &mut Cluster, wake: &mut Wakeups) {
         let steady = match cluster.store.get(&key) {
             Some(Object::Pod(p)) if p.metadata.deletion_timestamp.is_none() && p.metadata.uid.as_deref() == Some(uid.as_str()) => {
                 kubelet.pods.get(&uid).and_then(|r| {
+                    // A container with a command may still have a one-shot program to
+                    // run (`-- wget ...` runs on the sync after the pod has its IP,
+                    // without a write of its own): such a pod is synced every pass.
+                    let has_command = p.spec.as_ref().is_some_and(|s| s.containers.iter().any(|c| c.command.is_some() || c.args.is_some()));
+                    if has_command && !r.containers.iter().all(|c| cluster.network.one_shots.contains(&c.container_id)) {
+                        return None;
+                    }
                     let until = if runtime_is_steady(r, now) {
                         None
                     } else if r.sandbox_ready || r.sandbox_at > now {
