@@ -67,19 +67,11 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], stdin: Optio
         }
     };
     let Some(container) = container else { return 1 };
-    let phase = pod.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
-    if phase == "Succeeded" || phase == "Failed" {
+    if let Some(phase) = completed_phase(&pod) {
         out.err(&format!("error: cannot exec into a container in a completed pod; current phase is {phase}\n"));
         return 1;
     }
-    let running = pod
-        .status
-        .as_ref()
-        .and_then(|s| s.container_statuses.as_ref())
-        .and_then(|cs| cs.iter().find(|c| c.name == container.name))
-        .and_then(|c| c.state.as_ref())
-        .is_some_and(|s| s.running.is_some());
-    if !running {
+    if !container_running(&pod, &container.name) {
         out.err(&format!("error: unable to upgrade connection: container not found (\"{}\")\n", container.name));
         return 1;
     }
@@ -166,6 +158,23 @@ pub fn run_in_container(
     }
 }
 
+/// The phase of a pod that has finished (`Succeeded`, `Failed`): nothing runs in it
+/// to exec into.
+fn completed_phase(pod: &Pod) -> Option<String> {
+    pod.status.as_ref().and_then(|s| s.phase.clone()).filter(|p| p == "Succeeded" || p == "Failed")
+}
+
+/// Whether the named container's status says it is running (the kubelet's check
+/// before it starts an exec).
+fn container_running(pod: &Pod, name: &str) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref())
+        .and_then(|cs| cs.iter().find(|c| c.name == name))
+        .and_then(|c| c.state.as_ref())
+        .is_some_and(|s| s.running.is_some())
+}
+
 /// The API server's checks before it upgrades a `pods/exec` request (the REST
 /// handler and the kubelet): the pod, the container (kubectl names it after
 /// defaulting), a pod that has not completed, a running container. `Err` is the
@@ -191,18 +200,10 @@ pub fn exec_target(cluster: &Cluster, namespace: &str, pod_name: &str, container
             }
         },
     };
-    let phase = pod.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default();
-    if phase == "Succeeded" || phase == "Failed" {
+    if let Some(phase) = completed_phase(&pod) {
         return Err(apiserver::Status::bad_request(&format!("cannot exec into a container in a completed pod; current phase is {phase}")));
     }
-    let running = pod
-        .status
-        .as_ref()
-        .and_then(|s| s.container_statuses.as_ref())
-        .and_then(|cs| cs.iter().find(|c| c.name == container.name))
-        .and_then(|c| c.state.as_ref())
-        .is_some_and(|s| s.running.is_some());
-    if !running {
+    if !container_running(&pod, &container.name) {
         return Err(apiserver::Status::bad_request(&format!("container not found (\"{}\")", container.name)));
     }
     Ok((pod, container))
