@@ -63,13 +63,7 @@ fn resource_list(group: &str, version: &str) -> Value {
             "kind": rt.kind_name,
             "verbs": verbs(rt),
         });
-        if !rt.short_names.is_empty() {
-            r["shortNames"] = json!(rt.short_names);
-        }
-        let cats = categories(rt);
-        if !cats.is_empty() {
-            r["categories"] = json!(cats);
-        }
+        add_names(&mut r, rt);
         resources.push(r);
         for (sub, kind, g, v, sub_verbs) in subresources(rt) {
             let mut s = json!({
@@ -87,6 +81,18 @@ fn resource_list(group: &str, version: &str) -> Value {
         }
     }
     json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources})
+}
+
+/// The optional `shortNames` and `categories` of a resource, the same in both
+/// discovery shapes (omitted when empty, as the apiserver's `omitempty` does).
+fn add_names(r: &mut Value, rt: &ResourceType) {
+    if !rt.short_names.is_empty() {
+        r["shortNames"] = json!(rt.short_names);
+    }
+    let cats = categories(rt);
+    if !cats.is_empty() {
+        r["categories"] = json!(cats);
+    }
 }
 
 /// The aggregated discovery document (`apidiscovery.k8s.io/v2`): one entry per group
@@ -108,13 +114,7 @@ fn aggregated(legacy: bool) -> Value {
                         "singularResource": rt.singular,
                         "verbs": verbs(rt),
                     });
-                    if !rt.short_names.is_empty() {
-                        r["shortNames"] = json!(rt.short_names);
-                    }
-                    let cats = categories(rt);
-                    if !cats.is_empty() {
-                        r["categories"] = json!(cats);
-                    }
+                    add_names(&mut r, rt);
                     let subs: Vec<Value> = subresources(rt)
                         .into_iter()
                         .map(|(sub, kind, g, v, sub_verbs)| {
