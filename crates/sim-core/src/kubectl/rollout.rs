@@ -171,7 +171,7 @@ fn status(cluster: &mut Cluster, flags: &ParsedFlags, target: &Target, namespace
             .store
             .events_since(seen)
             .filter(|e| e.object.key() == key)
-            .map(|e| e.object.clone())
+            .map(|e| (*e.object).clone())
             .collect();
         seen = cluster.store.resource_version();
         for object in events {
