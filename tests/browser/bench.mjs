@@ -10,7 +10,9 @@
 //   runs a line as if typed and Enter pressed; it is timed with performance.now()
 //   around the call, so the figure is the simulator, the session and the write to
 //   xterm.js (whose parsing and painting then happen on the next frame).
-// - Memory: `window.kubesimMemoryBytes()`, the wasm linear memory.
+// - Memory: `window.kubesimMemoryBytes()`, the wasm linear memory (which never shrinks:
+//   each figure is the most the page has taken so far): after load, right after the
+//   10,000-pod state is restored, and after the commands ran on it.
 //
 // - The clusters are the ones examples/bench.rs saved (KUBESIM_BENCH_STATES/state-N.json),
 //   restored in the page with `window.kubesimBenchRestore(state)`.
@@ -120,8 +122,11 @@ async function latency() {
       const path = join(env("KUBESIM_BENCH_STATES"), `state-${pods}.json`);
       if (!existsSync(path)) continue;
       const state = readFileSync(path, "utf8");
+      // The hook reads the string in pieces (it stays in the JavaScript heap, never whole
+      // in wasm memory) and drops the page's previous cluster first.
       const error = await page.evaluate((state) => window.kubesimBenchRestore(state), state);
       if (error) throw new Error(`restoring ${path}: ${error}`);
+      if (pods === 10000) memory.at_10000_pods_restored_bytes = await page.evaluate(() => window.kubesimMemoryBytes());
       const nodeIp = await firstLine(page, "kubectl get node kind-worker -o jsonpath='{.status.addresses[0].address}'");
       const nodePort = await firstLine(page, "kubectl get svc web -o jsonpath='{.spec.ports[0].nodePort}'");
       const count = Number(await firstLine(page, "kubectl get pods -A --no-headers | wc -l"));

@@ -5,7 +5,7 @@
 //!
 //! `cargo run --release -p sim-core --example bench [-- --quick]`; `--quick` runs
 //! fewer iterations (for a smoke run, not for figures). For profiling one part:
-//! `--sizes 1000` (only these cluster sizes), `--only latency|throughput|dry-run`.
+//! `--sizes 1000` (only these cluster sizes), `--only latency|throughput|dry-run|memory`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -114,7 +114,7 @@ fn main() {
 
     let mut latency = Vec::new();
     let default_sizes: &[usize] = if quick { &[100, 1_000] } else { &[100, 1_000, 10_000] };
-    let sizes = sizes_arg.unwrap_or_else(|| default_sizes.to_vec());
+    let sizes = sizes_arg.clone().unwrap_or_else(|| default_sizes.to_vec());
     for &pods in sizes.iter().filter(|_| runs("latency")) {
         let started = Instant::now();
         let (mut sim, commands) = cluster_with_pods(pods);
@@ -152,6 +152,10 @@ fn main() {
         }
     }
     report.insert("latency".into(), Value::Array(latency));
+    if only.as_deref() == Some("memory") {
+        let sizes = sizes_arg.unwrap_or_else(|| vec![1_000, 10_000]);
+        report.insert("memory".into(), Value::Array(sizes.iter().map(|&pods| memory(pods)).collect()));
+    }
     if runs("throughput") {
         report.insert("throughput".into(), throughput(quick));
     }
@@ -342,6 +346,70 @@ fn restore(sim: &Simulator, quick: bool) -> Value {
     json!({
         "objects": objects, "bytes": saved.len(), "restore_median_ms": percentile(&mut samples, 50.0), "save_ms": save_ms,
         "heap_bytes": heap_bytes, "restore_peak_bytes": peak_bytes,
+    })
+}
+
+/// What a restored simulator of `pods` pods holds (native heap bytes): in all, at the
+/// peak of restoring it, and per kind (each object's own heap, measured by cloning it,
+/// plus its inline size in the store's map). `--only memory [--sizes N,...]`; not part
+/// of `cargo xtask bench`'s default run (the figures are in BENCHMARKS.md's notes).
+fn memory(pods: usize) -> Value {
+    let started = Instant::now();
+    let (sim, _) = cluster_with_pods(pods);
+    let built_seconds = started.elapsed().as_secs_f64();
+    let config = sim.config().clone();
+    let saved = sim_core::persist::save_simulator(&sim);
+    let live_sim = LIVE_BYTES.load(Ordering::Relaxed);
+    drop(sim);
+    let built_heap = live_sim.saturating_sub(LIVE_BYTES.load(Ordering::Relaxed));
+    let before = LIVE_BYTES.load(Ordering::Relaxed);
+    PEAK_BYTES.store(before, Ordering::Relaxed);
+    let restored = match sim_core::persist::restore_simulator(&saved, config) {
+        Ok(sim) => sim,
+        Err(error) => {
+            eprintln!("bench: restore failed: {error}");
+            std::process::exit(1);
+        }
+    };
+    let heap_bytes = LIVE_BYTES.load(Ordering::Relaxed).saturating_sub(before);
+    let peak_bytes = PEAK_BYTES.load(Ordering::Relaxed).saturating_sub(before);
+    let inline = std::mem::size_of::<sim_core::store::Object>();
+    let mut kinds: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    for object in restored.cluster.store.all() {
+        let before = LIVE_BYTES.load(Ordering::Relaxed);
+        let copy = object.clone();
+        let bytes = LIVE_BYTES.load(Ordering::Relaxed).saturating_sub(before);
+        drop(copy);
+        let entry = kinds.entry(format!("{:?}", object.kind())).or_default();
+        entry.0 += 1;
+        entry.1 += bytes + inline;
+    }
+    let per_kind: serde_json::Map<String, Value> = kinds
+        .into_iter()
+        .map(|(kind, (count, bytes))| (kind, json!({"count": count, "bytes": bytes, "bytes_per_object": bytes / count.max(1)})))
+        .collect();
+    json!({
+        "pods": pods, "objects": restored.cluster.store.len(), "built_seconds": built_seconds,
+        "saved_bytes": saved.len(), "built_heap_bytes": built_heap,
+        "restored_heap_bytes": heap_bytes, "restore_peak_bytes": peak_bytes,
+        "object_inline_bytes": inline, "per_kind": per_kind, "type_sizes": type_sizes(),
+    })
+}
+
+/// The inline sizes of the typed structs a stored object is made of: every `Vec` of
+/// them allocates this much per element, every `Option` of them holds it even when None.
+fn type_sizes() -> Value {
+    use k8s_openapi::api::core::v1 as core;
+    use std::mem::size_of;
+    json!({
+        "Pod": size_of::<core::Pod>(), "PodSpec": size_of::<core::PodSpec>(), "PodStatus": size_of::<core::PodStatus>(),
+        "Container": size_of::<core::Container>(), "ContainerStatus": size_of::<core::ContainerStatus>(),
+        "Volume": size_of::<core::Volume>(), "VolumeProjection": size_of::<core::VolumeProjection>(),
+        "VolumeMount": size_of::<core::VolumeMount>(), "Toleration": size_of::<core::Toleration>(),
+        "PodCondition": size_of::<core::PodCondition>(), "ObjectMeta": size_of::<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>(),
+        "Event": size_of::<core::Event>(), "Node": size_of::<core::Node>(), "Service": size_of::<core::Service>(),
+        "Deployment": size_of::<k8s_openapi::api::apps::v1::Deployment>(), "ReplicaSet": size_of::<k8s_openapi::api::apps::v1::ReplicaSet>(),
+        "ConfigMap": size_of::<core::ConfigMap>(), "Endpoints": size_of::<core::Endpoints>(),
     })
 }
 

@@ -140,7 +140,7 @@ impl Cluster {
 fn namespace(name: &str, created: DateTime<Utc>) -> Object {
     let mut labels = BTreeMap::new();
     labels.insert("kubernetes.io/metadata.name".to_string(), name.to_string());
-    Object::Namespace(Namespace {
+    Object::Namespace(Box::new(Namespace {
         metadata: ObjectMeta {
             name: Some(name.to_string()),
             labels: Some(labels),
@@ -149,7 +149,7 @@ fn namespace(name: &str, created: DateTime<Utc>) -> Object {
         },
         spec: Some(k8s_openapi::api::core::v1::NamespaceSpec { finalizers: Some(vec!["kubernetes".to_string()]) }),
         status: Some(NamespaceStatus { phase: Some("Active".to_string()), ..Default::default() }),
-    })
+    }))
 }
 
 /// A node as kind creates it: the docker network hands out 172.18.0.2 onwards, and
@@ -192,7 +192,7 @@ fn kind_node(name: &str, control_plane: bool, tainted: bool, index: usize, creat
     .into_iter()
     .map(|(k, v)| (k.to_string(), Quantity(v.to_string())))
     .collect();
-    Object::Node(Node {
+    Object::Node(Box::new(Node {
         metadata: ObjectMeta {
             name: Some(name.to_string()),
             labels: Some(labels),
@@ -233,7 +233,7 @@ fn kind_node(name: &str, control_plane: bool, tainted: bool, index: usize, creat
             }),
             ..Default::default()
         }),
-    })
+    }))
 }
 
 fn condition(type_: &str, status: &str, reason: &str, message: &str, since: &Time) -> NodeCondition {

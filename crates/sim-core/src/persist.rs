@@ -8,19 +8,32 @@
 //! provider). Allocator state needs no saving: the allocators read the Services.
 //! Network traces and access logs are a view of recent traffic and start empty.
 //!
+//! Both directions stream: saving writes one object at a time (each through its own
+//! small `serde_json::Value`, so keys come out in the same byte order as ever), and
+//! restoring decodes each object and each kubelet runtime as the parser reaches it,
+//! so a 10,000-pod document (tens of MB) is never in memory whole as a `Value`.
+//! [`restore_simulator_from_reader`] reads the text itself in pieces (the page hands
+//! it over from JavaScript without copying it whole into wasm memory), and
+//! [`save_simulator_within`] gives up past a size (what localStorage could not hold).
+//!
 //! Restoring never panics: a document that is not JSON, has no or another version,
 //! or holds an object that does not decode is reported as an error value.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::net::Ipv4Addr;
 
 use k8s_openapi::chrono::{DateTime, Duration, TimeZone, Utc};
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Deserializer, Serialize, Serializer};
 use serde_json::{json, Map, Value};
 
 use crate::clock::Clock;
 use crate::cluster::Cluster;
 use crate::controllers::cloud_provider::CloudProvider;
 use crate::controllers::kubelet::{ContainerRuntime, KubeletState, PodRuntime, RuntimeState};
+use crate::controllers::ControllerState;
 use crate::rand::SeededRng;
 use crate::store::{Object, Store};
 
@@ -29,41 +42,319 @@ pub const STATE_VERSION: u64 = 1;
 
 /// The cluster as a versioned JSON document.
 pub fn save_cluster(cluster: &Cluster) -> String {
-    serde_json::to_string(&cluster_document(cluster)).unwrap_or_default()
+    serde_json::to_string(&ClusterOut(cluster)).unwrap_or_default()
 }
 
-/// [`save_cluster`]'s document as a value, which [`save_simulator`] embeds as it is
-/// (rather than writing it out and reading it back).
-fn cluster_document(cluster: &Cluster) -> Value {
-    let objects: Vec<Value> = cluster.store.all().map(Object::to_json).collect();
-    json!({
-        "kubesim_state_version": STATE_VERSION,
-        "clock": time_to_json(cluster.clock.now()),
+// Saving. Each part is written as it is reached; the keys of every JSON object come
+// in byte order, as they did when the document was first built as a whole `Value`
+// (serde_json's map is ordered), so the text is the same as before streaming.
+
+/// The cluster document.
+struct ClusterOut<'a>(&'a Cluster);
+
+impl Serialize for ClusterOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let c = self.0;
+        let mut map = s.serialize_map(Some(7))?;
+        map.serialize_entry("clock", &time_to_json(c.clock.now()))?;
+        map.serialize_entry("cloud_provider", &c.cloud_provider.as_ref().map(cloud_to_json))?;
+        map.serialize_entry("controllers", &ControllersOut(&c.controllers))?;
+        map.serialize_entry("kubesim_state_version", &STATE_VERSION)?;
+        map.serialize_entry("objects", &ObjectsOut(&c.store))?;
         // u64 values travel as strings: JavaScript numbers cannot hold them exactly.
-        "rng_state": cluster.rng.state().to_string(),
-        "resource_version": cluster.store.resource_version().to_string(),
-        "objects": objects,
-        "controllers": {
-            "next_wakeup": cluster.controllers.next_wakeup.map(time_to_json),
-            "extra_images": cluster.controllers.extra_images,
-            "kubelet": kubelet_to_json(&cluster.controllers.kubelet),
-        },
-        "cloud_provider": cluster.cloud_provider.as_ref().map(cloud_to_json),
-    })
+        map.serialize_entry("resource_version", &c.store.resource_version().to_string())?;
+        map.serialize_entry("rng_state", &c.rng.state().to_string())?;
+        map.end()
+    }
+}
+
+/// Every stored object, each as the API server returns it.
+struct ObjectsOut<'a>(&'a Store);
+
+impl Serialize for ObjectsOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for object in self.0.all() {
+            seq.serialize_element(&object.to_json())?;
+        }
+        seq.end()
+    }
+}
+
+struct ControllersOut<'a>(&'a ControllerState);
+
+impl Serialize for ControllersOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let c = self.0;
+        let mut map = s.serialize_map(Some(3))?;
+        map.serialize_entry("extra_images", &c.extra_images)?;
+        map.serialize_entry("kubelet", &KubeletOut(&c.kubelet))?;
+        map.serialize_entry("next_wakeup", &c.next_wakeup.map(time_to_json))?;
+        map.end()
+    }
+}
+
+struct KubeletOut<'a>(&'a KubeletState);
+
+impl Serialize for KubeletOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let k = self.0;
+        let mut map = s.serialize_map(Some(3))?;
+        map.serialize_entry("images", &k.images)?;
+        map.serialize_entry("last_ip", &k.last_ip)?;
+        map.serialize_entry("pods", &PodRuntimesOut(&k.pods))?;
+        map.end()
+    }
+}
+
+struct PodRuntimesOut<'a>(&'a BTreeMap<String, PodRuntime>);
+
+impl Serialize for PodRuntimesOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (uid, runtime) in self.0 {
+            map.serialize_entry(uid, &pod_runtime_to_json(runtime))?;
+        }
+        map.end()
+    }
 }
 
 /// Rebuilds a cluster from [`save_cluster`]'s document.
 pub fn restore_cluster(text: &str) -> Result<Cluster, String> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| format!("kubesim state is not valid JSON: {e}"))?;
-    restore_cluster_document(doc)
+    let parts = parse(serde_json::Deserializer::from_str(text), TopSeed(ClusterSeed))?;
+    restore_cluster_parts(parts.ok_or("kubesim state is not a JSON object")?)
 }
 
-/// [`restore_cluster`] from the parsed document, which it consumes: each object's
-/// JSON is moved into its decoder, not copied (a 10,000-pod state is tens of MB).
-fn restore_cluster_document(mut doc: Value) -> Result<Cluster, String> {
-    let Some(root) = doc.as_object_mut() else {
-        return Err("kubesim state is not a JSON object".to_string());
+/// Parses a whole document with `seed`; the text must hold nothing after it.
+fn parse<'de, R: serde_json::de::Read<'de>, S: DeserializeSeed<'de>>(
+    mut de: serde_json::Deserializer<R>,
+    seed: S,
+) -> Result<S::Value, String> {
+    let parsed = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
+    parsed.map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => format!("kubesim state: {e}"),
+        serde_json::error::Category::Io => format!("kubesim state cannot be read: {e}"),
+        _ => format!("kubesim state is not valid JSON: {e}"),
+    })
+}
+
+// Restoring. The seeds below read one JSON object each, key by key: the big parts
+// (objects, kubelet runtimes) are decoded one entry at a time from that entry's own
+// `Value`; every other field is kept as a `Value` (small) and checked afterwards, in
+// the same order and with the same messages as when the document was read whole.
+
+/// The document's top: a JSON object read with `S`, or `None` for any other JSON value.
+struct TopSeed<S>(S);
+
+impl<'de, S: MapSeed<'de>> DeserializeSeed<'de> for TopSeed<S> {
+    type Value = Option<S::Parts>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, S: MapSeed<'de>> Visitor<'de> for TopSeed<S> {
+    type Value = Option<S::Parts>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a kubesim state")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        self.0.read(map).map(Some)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        // Read as Values (not skipped), so nesting past serde_json's recursion limit
+        // is "not valid JSON", as when the document was read whole.
+        while seq.next_element::<Value>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// Reads a JSON object into `Parts`, key by key.
+trait MapSeed<'de> {
+    type Parts;
+    fn read<A: MapAccess<'de>>(self, map: A) -> Result<Self::Parts, A::Error>;
+}
+
+/// Implements `DeserializeSeed` (and the visitor behind it) for a [`MapSeed`].
+macro_rules! map_seed {
+    ($seed:ty, $what:literal) => {
+        impl<'de> DeserializeSeed<'de> for $seed {
+            type Value = <$seed as MapSeed<'de>>::Parts;
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_map(self)
+            }
+        }
+        impl<'de> Visitor<'de> for $seed {
+            type Value = <$seed as MapSeed<'de>>::Parts;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str($what)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                self.read(map)
+            }
+        }
     };
+}
+
+/// A cluster document's fields: `objects` and `controllers` decoded as they are read,
+/// the rest as Values.
+#[derive(Default)]
+struct ClusterParts {
+    root: Map<String, Value>,
+    /// `None`: no `objects`; `Some(Err)`: the first object that does not decode.
+    objects: Option<Result<Vec<Object>, String>>,
+    controllers: Option<ControllersParts>,
+}
+
+struct ClusterSeed;
+map_seed!(ClusterSeed, "a kubesim cluster state (a JSON object)");
+
+impl<'de> MapSeed<'de> for ClusterSeed {
+    type Parts = ClusterParts;
+    fn read<A: MapAccess<'de>>(self, mut map: A) -> Result<ClusterParts, A::Error> {
+        let mut parts = ClusterParts::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "objects" => parts.objects = Some(map.next_value_seed(ObjectsSeed)?),
+                "controllers" => parts.controllers = Some(map.next_value_seed(ControllersSeed)?),
+                _ => {
+                    parts.root.insert(key, map.next_value()?);
+                }
+            }
+        }
+        Ok(parts)
+    }
+}
+
+/// The `objects` array, each element decoded into an [`Object`] before the next is
+/// read. After the first element that does not decode, the rest are only parsed.
+struct ObjectsSeed;
+
+impl<'de> DeserializeSeed<'de> for ObjectsSeed {
+    type Value = Result<Vec<Object>, String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectsSeed {
+    type Value = Result<Vec<Object>, String>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of objects")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut objects = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        let mut failed = None;
+        let mut i = 0;
+        while let Some(value) = seq.next_element::<Value>()? {
+            if failed.is_none() {
+                match Object::from_json(value) {
+                    Ok(object) => objects.push(object),
+                    Err(e) => failed = Some(format!("kubesim state: object {i} cannot be read: {e:?}")),
+                }
+            }
+            i += 1;
+        }
+        Ok(match failed {
+            Some(error) => Err(error),
+            None => Ok(objects),
+        })
+    }
+}
+
+#[derive(Default)]
+struct ControllersParts {
+    root: Map<String, Value>,
+    kubelet: Option<KubeletParts>,
+}
+
+struct ControllersSeed;
+map_seed!(ControllersSeed, "the controllers' state (a JSON object)");
+
+impl<'de> MapSeed<'de> for ControllersSeed {
+    type Parts = ControllersParts;
+    fn read<A: MapAccess<'de>>(self, mut map: A) -> Result<ControllersParts, A::Error> {
+        let mut parts = ControllersParts::default();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "kubelet" {
+                parts.kubelet = Some(map.next_value_seed(KubeletSeed)?);
+            } else {
+                parts.root.insert(key, map.next_value()?);
+            }
+        }
+        Ok(parts)
+    }
+}
+
+#[derive(Default)]
+struct KubeletParts {
+    root: Map<String, Value>,
+    /// `None`: no `pods`; `Some(None)`: a runtime that does not decode.
+    pods: Option<Option<BTreeMap<String, PodRuntime>>>,
+}
+
+struct KubeletSeed;
+map_seed!(KubeletSeed, "the kubelet's state (a JSON object)");
+
+impl<'de> MapSeed<'de> for KubeletSeed {
+    type Parts = KubeletParts;
+    fn read<A: MapAccess<'de>>(self, mut map: A) -> Result<KubeletParts, A::Error> {
+        let mut parts = KubeletParts::default();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "pods" {
+                parts.pods = Some(map.next_value_seed(PodRuntimesSeed)?);
+            } else {
+                parts.root.insert(key, map.next_value()?);
+            }
+        }
+        Ok(parts)
+    }
+}
+
+/// The kubelet's runtimes by pod uid, each decoded as it is read.
+struct PodRuntimesSeed;
+map_seed!(PodRuntimesSeed, "the kubelet's pods (a JSON object)");
+
+impl<'de> MapSeed<'de> for PodRuntimesSeed {
+    type Parts = Option<BTreeMap<String, PodRuntime>>;
+    fn read<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Parts, A::Error> {
+        let mut pods = Some(BTreeMap::new());
+        while let Some((uid, value)) = map.next_entry::<String, Value>()? {
+            if let Some(decoded) = pods.as_mut() {
+                match pod_runtime_from_json(&value) {
+                    Some(runtime) => {
+                        decoded.insert(uid, runtime);
+                    }
+                    None => pods = None,
+                }
+            }
+        }
+        Ok(pods)
+    }
+}
+
+/// Builds the cluster from its parsed parts, checking them in the order (and with the
+/// messages) the whole-document reader used.
+fn restore_cluster_parts(parts: ClusterParts) -> Result<Cluster, String> {
+    let root = &parts.root;
     let version = match root.get("kubesim_state_version") {
         None => return Err("not a kubesim state: kubesim_state_version is missing".to_string()),
         Some(v) => v.as_u64().ok_or_else(|| format!("kubesim_state_version is not a number: {v}"))?,
@@ -77,27 +368,20 @@ fn restore_cluster_document(mut doc: Value) -> Result<Cluster, String> {
     let now = time_from_json(root.get("clock")).ok_or("kubesim state: clock is missing or invalid")?;
     let rng_state = u64_field(root, "rng_state").ok_or("kubesim state: rng_state is missing or invalid")?;
     let resource_version = u64_field(root, "resource_version").ok_or("kubesim state: resource_version is missing or invalid")?;
-    let saved_objects = match root.get_mut("objects") {
-        Some(Value::Array(items)) => std::mem::take(items),
-        _ => return Err("kubesim state: objects is missing".to_string()),
-    };
-    let mut objects = Vec::with_capacity(saved_objects.len());
-    for (i, o) in saved_objects.into_iter().enumerate() {
-        let object = Object::from_json(o).map_err(|e| format!("kubesim state: object {i} cannot be read: {e:?}"))?;
-        objects.push(object);
-    }
+    let objects = parts.objects.ok_or("kubesim state: objects is missing")??;
     let mut cluster = Cluster::empty(Clock::new(now), 0);
     cluster.rng = SeededRng::new(rng_state);
     cluster.store = Store::restore(objects, resource_version);
-    if let Some(c) = root.get("controllers") {
-        cluster.controllers.next_wakeup = time_from_json(c.get("next_wakeup"));
+    if let Some(c) = parts.controllers {
+        cluster.controllers.next_wakeup = time_from_json(c.root.get("next_wakeup"));
         cluster.controllers.extra_images = c
+            .root
             .get("extra_images")
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
             .unwrap_or_default();
-        if let Some(k) = c.get("kubelet") {
-            cluster.controllers.kubelet = kubelet_from_json(k).ok_or("kubesim state: kubelet state is invalid")?;
+        if let Some(k) = c.kubelet {
+            cluster.controllers.kubelet = kubelet_from_parts(k).ok_or("kubesim state: kubelet state is invalid")?;
         }
     }
     cluster.cloud_provider = match root.get("cloud_provider") {
@@ -158,23 +442,12 @@ fn cloud_from_json(v: &Value) -> Option<CloudProvider> {
     Some(CloudProvider { pool_start, pool_end, delay, pending })
 }
 
-fn kubelet_to_json(k: &KubeletState) -> Value {
-    let pods: Map<String, Value> = k.pods.iter().map(|(uid, p)| (uid.clone(), pod_runtime_to_json(p))).collect();
-    json!({
-        "pods": pods,
-        "images": k.images,
-        "last_ip": k.last_ip,
-    })
-}
-
-fn kubelet_from_json(v: &Value) -> Option<KubeletState> {
+fn kubelet_from_parts(k: KubeletParts) -> Option<KubeletState> {
     let mut state = KubeletState::default();
-    for (uid, p) in v.get("pods")?.as_object()? {
-        state.pods.insert(uid.clone(), pod_runtime_from_json(p)?);
-    }
-    let images: BTreeMap<String, BTreeSet<String>> = serde_json::from_value(v.get("images")?.clone()).ok()?;
+    state.pods = k.pods??;
+    let images: BTreeMap<String, BTreeSet<String>> = serde_json::from_value(k.root.get("images")?.clone()).ok()?;
     state.images = images;
-    state.last_ip = serde_json::from_value(v.get("last_ip")?.clone()).ok()?;
+    state.last_ip = serde_json::from_value(k.root.get("last_ip")?.clone()).ok()?;
     Some(state)
 }
 
@@ -349,8 +622,51 @@ pub const SIMULATOR_STATE_VERSION: u64 = 1;
 /// moment (an open editor, a streaming command, background jobs) is not saved: a
 /// restored session starts at a prompt, as a new login would.
 pub fn save_simulator(sim: &crate::Simulator) -> String {
-    let cluster = cluster_document(&sim.cluster);
-    let shell = &sim.shell;
+    save_simulator_within(sim, usize::MAX).unwrap_or_default()
+}
+
+/// [`save_simulator`], or `None` once the text would pass `limit` bytes: writing stops
+/// there, so a state too big to keep (localStorage holds a few MB) costs no more
+/// memory than the limit.
+pub fn save_simulator_within(sim: &crate::Simulator, limit: usize) -> Option<String> {
+    let mut out = Capped { bytes: Vec::new(), limit };
+    serde_json::to_writer(&mut out, &SimulatorOut(sim)).ok()?;
+    String::from_utf8(out.bytes).ok()
+}
+
+/// A writer that refuses to grow past `limit` bytes.
+struct Capped {
+    bytes: Vec<u8>,
+    limit: usize,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len().saturating_add(buf.len()) > self.limit {
+            return Err(std::io::Error::other("the kubesim state is larger than the limit"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+struct SimulatorOut<'a>(&'a crate::Simulator);
+
+impl Serialize for SimulatorOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(3))?;
+        map.serialize_entry("cluster", &ClusterOut(&self.0.cluster))?;
+        map.serialize_entry("kubesim_simulator_version", &SIMULATOR_STATE_VERSION)?;
+        map.serialize_entry("shell", &shell_to_json(&self.0.shell))?;
+        map.end()
+    }
+}
+
+fn shell_to_json(shell: &crate::shell::Shell) -> Value {
     let files: Vec<Value> = shell
         .vfs
         .entries()
@@ -362,27 +678,55 @@ pub fn save_simulator(sim: &crate::Simulator) -> String {
         .collect();
     let vars: serde_json::Map<String, Value> =
         shell.vars.iter().map(|(k, v)| (k.clone(), json!({"value": v.value, "exported": v.exported}))).collect();
-    let doc = json!({
-        "kubesim_simulator_version": SIMULATOR_STATE_VERSION,
-        "cluster": cluster,
-        "shell": {
-            "history": shell.history,
-            "last_exit_code": shell.last_exit_code,
-            "cwd": shell.cwd,
-            "vars": vars,
-            "aliases": shell.aliases,
-            "files": files,
-        },
-    });
-    serde_json::to_string(&doc).unwrap_or_default()
+    json!({
+        "history": shell.history,
+        "last_exit_code": shell.last_exit_code,
+        "cwd": shell.cwd,
+        "vars": vars,
+        "aliases": shell.aliases,
+        "files": files,
+    })
 }
 
 /// Rebuilds a simulator from [`save_simulator`]'s document. Anything missing, of
 /// another version or malformed is an error value, never a panic; the caller keeps
 /// its current simulator and reports the error.
 pub fn restore_simulator(text: &str, config: crate::ClusterConfig) -> Result<crate::Simulator, String> {
-    let mut doc: Value = serde_json::from_str(text).map_err(|e| format!("kubesim state is not valid JSON: {e}"))?;
-    let root = doc.as_object_mut().ok_or("kubesim state is not a JSON object")?;
+    restore_simulator_parts(parse(serde_json::Deserializer::from_str(text), TopSeed(SimulatorSeed))?, config)
+}
+
+/// [`restore_simulator`] reading the document from `reader` as it goes, so the text
+/// need not be in memory whole (the page reads it from a JavaScript string in pieces).
+pub fn restore_simulator_from_reader<R: std::io::Read>(reader: R, config: crate::ClusterConfig) -> Result<crate::Simulator, String> {
+    restore_simulator_parts(parse(serde_json::Deserializer::from_reader(reader), TopSeed(SimulatorSeed))?, config)
+}
+
+#[derive(Default)]
+struct SimulatorParts {
+    root: Map<String, Value>,
+    cluster: Option<ClusterParts>,
+}
+
+struct SimulatorSeed;
+
+impl<'de> MapSeed<'de> for SimulatorSeed {
+    type Parts = SimulatorParts;
+    fn read<A: MapAccess<'de>>(self, mut map: A) -> Result<SimulatorParts, A::Error> {
+        let mut parts = SimulatorParts::default();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "cluster" {
+                parts.cluster = Some(map.next_value_seed(ClusterSeed)?);
+            } else {
+                parts.root.insert(key, map.next_value()?);
+            }
+        }
+        Ok(parts)
+    }
+}
+
+fn restore_simulator_parts(parts: Option<SimulatorParts>, config: crate::ClusterConfig) -> Result<crate::Simulator, String> {
+    let parts = parts.ok_or("kubesim state is not a JSON object")?;
+    let root = &parts.root;
     let version = root
         .get("kubesim_simulator_version")
         .ok_or("not a kubesim simulator state: kubesim_simulator_version is missing")?
@@ -394,8 +738,7 @@ pub fn restore_simulator(text: &str, config: crate::ClusterConfig) -> Result<cra
             "kubesim simulator state version {version} is {which} than this kubesim's ({SIMULATOR_STATE_VERSION}) and cannot be read"
         ));
     }
-    let cluster_doc = root.remove("cluster").ok_or("kubesim state: cluster is missing")?;
-    let cluster = restore_cluster_document(cluster_doc)?;
+    let cluster = restore_cluster_parts(parts.cluster.ok_or("kubesim state: cluster is missing")?)?;
     let shell_doc = root.get("shell").and_then(Value::as_object).ok_or("kubesim state: shell is missing")?;
     let now = cluster.clock.now();
     // The machine's own directories were made when the session began: the saved `/`
@@ -472,6 +815,38 @@ mod simulator_state_tests {
         for line in ["pwd", "cat svc.yaml", "echo $GREETING", "kg deploy", "history"] {
             assert_eq!(restored.run_line(line), sim.run_line(line), "{line}");
         }
+    }
+
+    /// The streamed text is what writing the document as one `serde_json::Value` gives
+    /// (keys in byte order at every level), and reading it in 7-byte pieces restores
+    /// the same simulator as reading it whole.
+    #[test]
+    fn streamed_save_and_restore_match_the_whole_document() {
+        let mut sim = Simulator::new(ClusterConfig::default());
+        for line in ["kubectl create deployment web --image=nginx --replicas=2", "echo hi > notes.txt", "alias k=kubectl"] {
+            sim.run_line(line);
+        }
+        sim.advance_by_millis(30_000);
+        let saved = save_simulator(&sim);
+        let whole: Value = serde_json::from_str(&saved).unwrap_or_default();
+        assert!(saved == whole.to_string(), "the streamed save differs from the whole document's text");
+        assert_eq!(save_simulator_within(&sim, saved.len()).as_deref(), Some(saved.as_str()));
+        assert_eq!(save_simulator_within(&sim, saved.len() - 1), None);
+        /// A reader handing out a few bytes at a time, as the page's reader does.
+        struct Pieces<'a>(&'a [u8]);
+        impl std::io::Read for Pieces<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = buf.len().min(7).min(self.0.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let restored = restore_simulator_from_reader(Pieces(saved.as_bytes()), ClusterConfig::default());
+        let Ok(restored) = restored else { panic!("restore failed: {:?}", restored.err()) };
+        assert!(save_simulator(&restored) == saved, "the restored simulator saves differently");
+        assert!(restore_simulator_from_reader(Pieces(&saved.as_bytes()[..saved.len() / 2]), ClusterConfig::default())
+            .is_err_and(|e| e.contains("not valid JSON")));
     }
 
     #[test]

@@ -22,6 +22,12 @@ use crate::course::{Course, LessonTracker};
 pub const PROGRESS_KEY: &str = "kubesim.progress.v1";
 pub const AUTOSAVE_KEY: &str = "kubesim.autosave.v1";
 pub const THEME_KEY: &str = "kubesim.theme";
+/// The largest saved simulator the page keeps (autosave, a lesson's cluster): about
+/// what localStorage holds per origin (Chromium counts 10 MiB of UTF-16, 5 Mi
+/// characters; Firefox 5 MiB). A larger state could not be stored anyway, and writing
+/// it out whole would hold tens of MB of wasm memory (a 10,000-pod cluster's text is
+/// about 60 MB), so saving stops at this size (`persist::save_simulator_within`).
+pub const STATE_LIMIT_BYTES: usize = 5 * 1024 * 1024;
 /// Every key this page writes starts so; "restart from scratch" removes them all.
 pub const KEY_PREFIX: &str = "kubesim.";
 /// The slot of the sandbox's simulator.

@@ -937,9 +937,9 @@ impl SessionHandle {
             return;
         }
         let Ok(session) = self.0.session.try_borrow() else { return };
-        let saved = sim_core::persist::save_simulator(session.simulator());
+        let saved = sim_core::persist::save_simulator_within(session.simulator(), crate::persistence::STATE_LIMIT_BYTES);
         if let Ok(mut autosave) = self.0.autosave.try_borrow_mut() {
-            *autosave = Some(saved);
+            *autosave = saved;
             self.0.autosave_due.set(false);
         }
     }
@@ -951,7 +951,7 @@ impl SessionHandle {
     /// The last autosave, or a fresh one if the simulator can be read right now.
     pub fn autosave_now(&self) -> Option<String> {
         if let Ok(session) = self.0.session.try_borrow() {
-            return Some(sim_core::persist::save_simulator(session.simulator()));
+            return sim_core::persist::save_simulator_within(session.simulator(), crate::persistence::STATE_LIMIT_BYTES);
         }
         self.0.autosave.try_borrow().ok().and_then(|saved| saved.clone())
     }

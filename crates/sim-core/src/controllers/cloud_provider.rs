@@ -56,7 +56,7 @@ pub fn reconcile(cluster: &mut Cluster, wake: &mut Wakeups) {
         .store
         .list(Kind::Service, None)
         .filter_map(|o| match o {
-            Object::Service(s) => Some(s.clone()),
+            Object::Service(s) => Some((**s).clone()),
             _ => None,
         })
         .collect();
@@ -67,7 +67,7 @@ pub fn reconcile(cluster: &mut Cluster, wake: &mut Wakeups) {
         if !is_lb && svc.status.as_ref().and_then(|s| s.load_balancer.as_ref()).and_then(|l| l.ingress.as_ref()).is_some() {
             let mut s = svc.clone();
             s.status = Some(ServiceStatus { load_balancer: Some(LoadBalancerStatus::default()), ..Default::default() });
-            cluster.store.put(Object::Service(s));
+            cluster.store.put(Object::Service(Box::new(s)));
         }
     }
     let Some(mut provider) = cluster.cloud_provider.clone() else { return };
@@ -101,8 +101,8 @@ pub fn reconcile(cluster: &mut Cluster, wake: &mut Wakeups) {
             }),
             ..Default::default()
         });
-        cluster.store.put(Object::Service(s.clone()));
-        events::record(cluster, events::reference_to(&Object::Service(s)), "Normal", "IPAllocated", &format!("Assigned IP [\"{ip}\"]"), &Source::controller("metallb-controller"));
+        cluster.store.put(Object::Service(Box::new(s.clone())));
+        events::record(cluster, events::reference_to(&Object::Service(Box::new(s))), "Normal", "IPAllocated", &format!("Assigned IP [\"{ip}\"]"), &Source::controller("metallb-controller"));
     }
     provider.pending.retain(|uid, _| live.contains(uid));
     cluster.cloud_provider = Some(provider);

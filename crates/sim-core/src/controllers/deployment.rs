@@ -45,7 +45,7 @@ pub fn reconcile(cluster: &mut Cluster, wake: &mut Wakeups) {
         .store
         .list(Kind::Deployment, None)
         .filter_map(|o| match o {
-            Object::Deployment(d) if d.metadata.deletion_timestamp.is_none() => Some(d.clone()),
+            Object::Deployment(d) if d.metadata.deletion_timestamp.is_none() => Some((**d).clone()),
             _ => None,
         })
         .collect();
@@ -108,7 +108,7 @@ fn sync(cluster: &mut Cluster, d: Deployment, wake: &mut Wakeups) {
     let Some(spec) = d.spec.clone() else { return };
     let desired = spec.replicas.unwrap_or(1).max(0);
     let selector = labels::label_selector_as_selector(Some(&spec.selector)).unwrap_or(labels::Selector::Nothing);
-    let d_object = Object::Deployment(d.clone());
+    let d_object = Object::Deployment(Box::new(d.clone()));
     let source = Source::controller("deployment-controller");
 
     // Adopt orphaned ReplicaSets the selector matches.
@@ -122,14 +122,14 @@ fn sync(cluster: &mut Cluster, d: Deployment, wake: &mut Wakeups) {
                     && !selector.is_empty()
                     && selector.matches_opt(rs.metadata.labels.as_ref()) =>
             {
-                Some(rs.clone())
+                Some((**rs).clone())
             }
             _ => None,
         })
         .collect();
     for mut rs in orphans {
         rs.metadata.owner_references.get_or_insert_with(Vec::new).push(controller_ref("apps/v1", "Deployment", &d.metadata));
-        cluster.store.put(Object::ReplicaSet(rs));
+        cluster.store.put(Object::ReplicaSet(Box::new(rs)));
     }
 
     let owned = |cluster: &Cluster| -> Vec<ReplicaSet> {
@@ -137,7 +137,7 @@ fn sync(cluster: &mut Cluster, d: Deployment, wake: &mut Wakeups) {
             .store
             .list(Kind::ReplicaSet, Some(&namespace))
             .filter_map(|o| match o {
-                Object::ReplicaSet(rs) if controlled_by(&rs.metadata, d.metadata.uid.as_deref()) => Some(rs.clone()),
+                Object::ReplicaSet(rs) if controlled_by(&rs.metadata, d.metadata.uid.as_deref()) => Some((**rs).clone()),
                 _ => None,
             })
             .collect();
@@ -172,7 +172,7 @@ fn sync(cluster: &mut Cluster, d: Deployment, wake: &mut Wakeups) {
                     annotations.insert(REVISION_HISTORY_ANNOTATION.into(), history);
                 }
                 annotations.insert(REVISION_ANNOTATION.into(), (max_old_revision + 1).to_string());
-                cluster.store.put(Object::ReplicaSet(updated.clone()));
+                cluster.store.put(Object::ReplicaSet(Box::new(updated.clone())));
                 new_rs = Some(updated);
             }
             if !has_progressing(&d) {
@@ -204,7 +204,7 @@ fn sync(cluster: &mut Cluster, d: Deployment, wake: &mut Wakeups) {
                         let mut updated = d.clone();
                         let status = updated.status.get_or_insert_with(Default::default);
                         status.collision_count = Some(status.collision_count.unwrap_or(0) + 1);
-                        cluster.store.put(Object::Deployment(updated));
+                        cluster.store.put(Object::Deployment(Box::new(updated)));
                         return;
                     }
                 }
@@ -410,9 +410,9 @@ fn create_replica_set(
         }),
         status: Some(Default::default()),
     };
-    cluster.insert_new(Object::ReplicaSet(rs));
+    cluster.insert_new(Object::ReplicaSet(Box::new(rs)));
     match cluster.store.get(&ObjectKey::new(Kind::ReplicaSet, &namespace, &rs_name)) {
-        Some(Object::ReplicaSet(rs)) => Ok(rs.clone()),
+        Some(Object::ReplicaSet(rs)) => Ok((**rs).clone()),
         _ => Err(()),
     }
 }
@@ -437,7 +437,7 @@ fn scale(cluster: &mut Cluster, d: &Deployment, rs: &ReplicaSet, to: i32, desire
         let direction = if to > from { "up" } else { "down" };
         events::record(
             cluster,
-            events::reference_to(&Object::Deployment(d.clone())),
+            events::reference_to(&Object::Deployment(Box::new(d.clone()))),
             "Normal",
             "ScalingReplicaSet",
             &format!("Scaled {direction} replica set {name} from {from} to {to}"),
@@ -468,7 +468,7 @@ fn rolling_step(cluster: &mut Cluster, d: &Deployment, new_rs: &ReplicaSet, olds
     let ns = new_rs.metadata.namespace.clone().unwrap_or_default();
     let fresh = |cluster: &Cluster, rs: &ReplicaSet| -> ReplicaSet {
         match cluster.store.get(&ObjectKey::new(Kind::ReplicaSet, &ns, rs.metadata.name.as_deref().unwrap_or(""))) {
-            Some(Object::ReplicaSet(r)) => r.clone(),
+            Some(Object::ReplicaSet(r)) => (**r).clone(),
             _ => rs.clone(),
         }
     };

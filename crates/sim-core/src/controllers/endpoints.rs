@@ -41,7 +41,7 @@ pub fn reconcile(cluster: &mut Cluster, _wake: &mut Wakeups) {
         .store
         .list(Kind::Service, None)
         .filter_map(|o| match o {
-            Object::Service(s) => Some(s.clone()),
+            Object::Service(s) => Some((**s).clone()),
             _ => None,
         })
         .collect();
@@ -127,7 +127,7 @@ fn members(cluster: &Cluster, svc: &Service, selector: &BTreeMap<String, String>
             let pod_ready = is_pod_ready(p);
             let terminating = p.metadata.deletion_timestamp.is_some();
             Some(Member {
-                pod: p.clone(),
+                pod: (**p).clone(),
                 ip,
                 ready: (pod_ready || publish_not_ready) && !terminating,
                 serving: pod_ready || publish_not_ready,
@@ -227,7 +227,7 @@ fn sync_endpoints(cluster: &mut Cluster, svc: &Service, members: &[Member]) {
                 },
                 subsets,
             };
-            cluster.insert_new(Object::Endpoints(endpoints));
+            cluster.insert_new(Object::Endpoints(Box::new(endpoints)));
         }
     }
 }
@@ -270,7 +270,7 @@ fn sync_slices(cluster: &mut Cluster, svc: &Service, members: &[Member]) {
                 if s.metadata.labels.as_ref().and_then(|l| l.get(SERVICE_NAME_LABEL)) == Some(&name)
                     && s.metadata.labels.as_ref().and_then(|l| l.get(MANAGED_BY_LABEL)).map(String::as_str) == Some(MANAGED_BY) =>
             {
-                Some(s.clone())
+                Some((**s).clone())
             }
             _ => None,
         })
@@ -288,7 +288,7 @@ fn sync_slices(cluster: &mut Cluster, svc: &Service, members: &[Member]) {
                 slice.endpoints = endpoints.unwrap_or_default();
                 slice.metadata.labels = Some(labels.clone());
                 slice.metadata.annotations.get_or_insert_with(BTreeMap::new).insert(TRIGGER_TIME_ANNOTATION.into(), trigger_time(cluster));
-                put_if_changed(cluster, Object::EndpointSlice(slice));
+                put_if_changed(cluster, Object::EndpointSlice(Box::new(slice)));
             }
             None => {
                 let prefix = format!("{name}-");
@@ -316,11 +316,11 @@ fn sync_slices(cluster: &mut Cluster, svc: &Service, members: &[Member]) {
                     endpoints: endpoints.unwrap_or_default(),
                     ports,
                 };
-                cluster.insert_new(Object::EndpointSlice(slice));
+                cluster.insert_new(Object::EndpointSlice(Box::new(slice)));
             }
         }
     }
     for spare in existing {
-        cluster.store.remove(&Object::EndpointSlice(spare).key());
+        cluster.store.remove(&Object::EndpointSlice(Box::new(spare)).key());
     }
 }

@@ -102,7 +102,7 @@ pub fn record(cluster: &mut Cluster, involved: ObjectReference, type_: &str, rea
         reporting_instance: Some(source.host.clone().unwrap_or_default()),
         ..Default::default()
     };
-    cluster.insert_new(Object::Event(event));
+    cluster.insert_new(Object::Event(Box::new(event)));
 }
 
 /// Records an event the way the scheduler does, through the events.k8s.io/v1 API: seen
@@ -125,7 +125,7 @@ pub fn record_scheduler(cluster: &mut Cluster, involved: ObjectReference, type_:
         reporting_instance: Some("default-scheduler-kind-control-plane".to_string()),
         ..Default::default()
     };
-    cluster.insert_new(Object::Event(event));
+    cluster.insert_new(Object::Event(Box::new(event)));
 }
 
 /// Events about one object (by uid), oldest first, for `kubectl describe`.
@@ -134,7 +134,7 @@ pub fn events_for<'a>(cluster: &'a Cluster, uid: &'a str) -> Vec<&'a Event> {
         .store
         .events_about(uid)
         .filter_map(|o| match o {
-            Object::Event(e) if e.involved_object.uid.as_deref() == Some(uid) => Some(e),
+            Object::Event(e) if e.involved_object.uid.as_deref() == Some(uid) => Some(&**e),
             _ => None,
         })
         .collect();

@@ -463,7 +463,7 @@ pub fn reconcile(cluster: &mut Cluster, wake: &mut Wakeups) {
             }
             continue;
         }
-        bound.push(p.clone());
+        bound.push((**p).clone());
     }
     for pod in bound {
         let uid = pod.metadata.uid.clone().unwrap_or_default();
@@ -614,7 +614,7 @@ fn sync_pod(cluster: &mut Cluster, pod: Pod, now: DateTime<Utc>, wake: &mut Wake
         let until = match runtime.stopping_until {
             Some(u) => u,
             None => {
-                let pod_object = Object::Pod(pod.clone());
+                let pod_object = Object::Pod(Box::new(pod.clone()));
                 let mut slow = false;
                 for (i, c) in runtime.containers.iter().enumerate() {
                     if matches!(c.state, RuntimeState::Running { .. }) {
@@ -656,7 +656,7 @@ fn sync_pod(cluster: &mut Cluster, pod: Pod, now: DateTime<Utc>, wake: &mut Wake
     if pod.status.as_ref() != Some(&status) {
         let mut updated = pod;
         updated.status = Some(status);
-        cluster.store.put(Object::Pod(updated));
+        cluster.store.put(Object::Pod(Box::new(updated)));
     }
 }
 
@@ -690,7 +690,7 @@ fn next_transition(r: &PodRuntime, now: DateTime<Utc>) -> Option<DateTime<Utc>> 
 
 /// Runs the pod's state machine up to `now`, recording the kubelet's events.
 fn advance_runtime(cluster: &mut Cluster, pod: &Pod, uid: &str, now: DateTime<Utc>) {
-    let pod_object = Object::Pod(pod.clone());
+    let pod_object = Object::Pod(Box::new(pod.clone()));
     let spec = pod.spec.clone().unwrap_or_default();
     for _ in 0..64 {
         let Some(mut r) = cluster.controllers.kubelet.pods.get(uid).cloned() else { return };

@@ -27,7 +27,7 @@ pub fn reconcile(cluster: &mut Cluster, wake: &mut Wakeups) {
         .store
         .list(Kind::ReplicaSet, None)
         .filter_map(|o| match o {
-            Object::ReplicaSet(rs) if rs.metadata.deletion_timestamp.is_none() => Some(rs.clone()),
+            Object::ReplicaSet(rs) if rs.metadata.deletion_timestamp.is_none() => Some((**rs).clone()),
             _ => None,
         })
         .collect();
@@ -43,7 +43,7 @@ fn owned_pods(cluster: &Cluster, rs: &ReplicaSet) -> Vec<Pod> {
         .store
         .controlled_by(Kind::Pod, namespace, uid)
         .filter_map(|o| match o {
-            Object::Pod(p) => Some(p.clone()),
+            Object::Pod(p) => Some((**p).clone()),
             _ => None,
         })
         .collect()
@@ -66,20 +66,20 @@ fn sync(cluster: &mut Cluster, rs: ReplicaSet, wake: &mut Wakeups) {
                     && !selector.is_empty()
                     && selector.matches_opt(p.metadata.labels.as_ref()) =>
             {
-                Some(p.clone())
+                Some((**p).clone())
             }
             _ => None,
         })
         .collect();
     for mut pod in orphans {
         pod.metadata.owner_references.get_or_insert_with(Vec::new).push(controller_ref("apps/v1", "ReplicaSet", &rs.metadata));
-        cluster.store.put(Object::Pod(pod));
+        cluster.store.put(Object::Pod(Box::new(pod)));
     }
 
     let pods = owned_pods(cluster, &rs);
     let active: Vec<&Pod> = pods.iter().filter(|p| is_pod_active(p)).collect();
     let desired = rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1).max(0) as usize;
-    let rs_object = Object::ReplicaSet(rs.clone());
+    let rs_object = Object::ReplicaSet(Box::new(rs.clone()));
     if active.len() < desired {
         // The controller creates at most `burstReplicas` (500) pods per sync; and
         // kubesim stops at a cluster-wide pod count a browser can carry.
@@ -223,7 +223,7 @@ pub fn create_pod(cluster: &mut Cluster, mut pod: Pod) -> String {
     }
     crate::apiserver::admission::admit_pod(&mut pod, &uid);
     let name = pod.metadata.name.clone().unwrap_or_default();
-    cluster.store.put(Object::Pod(pod));
+    cluster.store.put(Object::Pod(Box::new(pod)));
     name
 }
 

@@ -101,7 +101,7 @@ pub fn reconcile(cluster: &mut Cluster, _wake: &mut Wakeups) {
                     data: Some(data),
                     ..Default::default()
                 };
-                cluster.insert_new(Object::ConfigMap(cm));
+                cluster.insert_new(Object::ConfigMap(Box::new(cm)));
             }
         }
     }

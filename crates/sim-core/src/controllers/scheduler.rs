@@ -33,7 +33,7 @@ pub fn reconcile(cluster: &mut Cluster, _wake: &mut Wakeups) {
         .store
         .list(Kind::Pod, None)
         .filter_map(|o| match o {
-            Object::Pod(p) => Some(p),
+            Object::Pod(p) => Some(&**p),
             _ => None,
         })
         .filter(|p| {
@@ -55,7 +55,7 @@ pub fn reconcile(cluster: &mut Cluster, _wake: &mut Wakeups) {
         .store
         .list(Kind::Node, None)
         .filter_map(|o| match o {
-            Object::Node(n) => Some(n.clone()),
+            Object::Node(n) => Some((**n).clone()),
             _ => None,
         })
         .collect();
@@ -111,7 +111,7 @@ fn schedule_one(cluster: &mut Cluster, mut pod: Pod, nodes: &[Node], loads: &mut
             Err(r) => rejections.push(r),
         }
     }
-    let pod_ref = events::reference_to(&Object::Pod(pod.clone()));
+    let pod_ref = events::reference_to(&Object::Pod(Box::new(pod.clone())));
     let namespace = pod.metadata.namespace.clone().unwrap_or_default();
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let now = Time(cluster.clock.now());
@@ -131,7 +131,7 @@ fn schedule_one(cluster: &mut Cluster, mut pod: Pod, nodes: &[Node], loads: &mut
             last_transition_time: Some(now),
             ..Default::default()
         });
-        cluster.store.put(Object::Pod(pod));
+        cluster.store.put(Object::Pod(Box::new(pod)));
         events::record_scheduler(
             cluster,
             pod_ref,
@@ -157,7 +157,7 @@ fn schedule_one(cluster: &mut Cluster, mut pod: Pod, nodes: &[Node], loads: &mut
         last_transition_time: Some(now),
         ..Default::default()
     });
-    cluster.store.put(Object::Pod(pod));
+    cluster.store.put(Object::Pod(Box::new(pod)));
     events::record_scheduler(cluster, pod_ref, "Warning", "FailedScheduling", "Scheduling", &message);
 }
 

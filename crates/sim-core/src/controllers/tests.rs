@@ -61,7 +61,7 @@ fn pods(cluster: &Cluster, ns: &str) -> Vec<Pod> {
         .store
         .list(Kind::Pod, Some(ns))
         .filter_map(|o| match o {
-            Object::Pod(p) => Some(p.clone()),
+            Object::Pod(p) => Some((**p).clone()),
             _ => None,
         })
         .collect()
@@ -81,7 +81,7 @@ fn waiting_reason(p: &Pod) -> Option<String> {
 
 fn get_deployment(cluster: &Cluster, name: &str) -> Deployment {
     match cluster.store.get(&ObjectKey::new(Kind::Deployment, "default", name)) {
-        Some(Object::Deployment(d)) => d.clone(),
+        Some(Object::Deployment(d)) => (**d).clone(),
         other => panic!("no deployment {name}: {other:?}"),
     }
 }
@@ -91,7 +91,7 @@ fn events(cluster: &Cluster) -> Vec<Event> {
         .store
         .list(Kind::Event, Some("default"))
         .filter_map(|o| match o {
-            Object::Event(e) => Some(e.clone()),
+            Object::Event(e) => Some((**e).clone()),
             _ => None,
         })
         .collect()
@@ -189,14 +189,14 @@ fn deployment_becomes_running_pods_with_ips_and_endpoints() {
         ]
     );
     let Some(Object::Endpoints(ep)) = c.store.get(&ObjectKey::new(Kind::Endpoints, "default", "web")).cloned() else { panic!("no endpoints") };
-    let ep: Endpoints = ep;
+    let ep: Endpoints = *ep;
     let addresses: Vec<String> = ep.subsets.unwrap_or_default()[0].addresses.clone().unwrap_or_default().into_iter().map(|a| a.ip).collect();
     assert_eq!(addresses, ["10.244.1.2", "10.244.2.2"]);
     let slices: Vec<EndpointSlice> = c
         .store
         .list(Kind::EndpointSlice, Some("default"))
         .filter_map(|o| match o {
-            Object::EndpointSlice(s) if o.name().starts_with("web-") => Some(s.clone()),
+            Object::EndpointSlice(s) if o.name().starts_with("web-") => Some((**s).clone()),
             _ => None,
         })
         .collect();
@@ -236,7 +236,7 @@ fn rolling_update_replaces_pods_and_records_revisions() {
         t.containers[0].image = Some("nginx:1.27".into());
     }
     d.metadata.generation = Some(2);
-    c.store.put(Object::Deployment(d));
+    c.store.put(Object::Deployment(Box::new(d)));
     reconcile(&mut c);
     // maxSurge 25% of 3 rounds up to 1, maxUnavailable rounds down to 0: one extra pod.
     let active = pods_of(&c, "web-").into_iter().filter(|p| p.metadata.deletion_timestamp.is_none()).count();
@@ -271,7 +271,7 @@ fn rolling_update_replaces_pods_and_records_revisions() {
     if let Some(t) = d.spec.as_mut().and_then(|s| s.template.spec.as_mut()) {
         t.containers[0].image = Some("nginx:1.26".into());
     }
-    c.store.put(Object::Deployment(d));
+    c.store.put(Object::Deployment(Box::new(d)));
     reconcile(&mut c);
     sleep(&mut c, 60);
     let revisions: Vec<String> = c
@@ -405,7 +405,7 @@ fn scale_down_deletes_newest_pods_first() {
     if let Some(s) = d.spec.as_mut() {
         s.replicas = Some(1);
     }
-    c.store.put(Object::Deployment(d));
+    c.store.put(Object::Deployment(Box::new(d)));
     reconcile(&mut c);
     let deleted = messages(&c, "SuccessfulDelete");
     assert_eq!(deleted.len(), 2);
@@ -424,7 +424,7 @@ fn load_balancer_gets_an_ip_only_with_a_provider() {
     sleep(&mut c, 10);
     let ingress = |c: &Cluster, name: &str| match c.store.get(&ObjectKey::new(Kind::Service, "default", name)) {
         Some(Object::Service(s)) => {
-            let s: Service = s.clone();
+            let s: Service = (**s).clone();
             s.status.and_then(|st| st.load_balancer).and_then(|lb| lb.ingress).map(|i| i[0].ip.clone().unwrap_or_default())
         }
         _ => None,

@@ -179,7 +179,7 @@ fn events_for(cluster: &Cluster, object: &Object) -> Vec<Event> {
         .store
         .list(Kind::Event, Some(object.namespace()))
         .filter_map(|o| match o {
-            Object::Event(e) => Some(e),
+            Object::Event(e) => Some(&**e),
             _ => None,
         })
         .filter(|e| {
@@ -415,7 +415,7 @@ fn describe_service(cluster: &Cluster, svc: &Service, w: &mut Writer) {
         .store
         .list(Kind::EndpointSlice, Some(&namespace))
         .filter_map(|o| match o {
-            Object::EndpointSlice(s) => Some(s),
+            Object::EndpointSlice(s) => Some(&**s),
             _ => None,
         })
         .filter(|s| s.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")) == Some(&service_name))
@@ -557,7 +557,7 @@ fn describe_deployment(cluster: &Cluster, d: &Deployment, w: &mut Writer) {
         .store
         .list(Kind::ReplicaSet, Some(&namespace))
         .filter_map(|o| match o {
-            Object::ReplicaSet(rs) => Some(rs),
+            Object::ReplicaSet(rs) => Some(&**rs),
             _ => None,
         })
         .filter(|rs| controlled_by(&rs.metadata, meta, "Deployment"))
@@ -1334,7 +1334,7 @@ fn describe_node(cluster: &Cluster, node: &Node, w: &mut Writer, now: DateTime<U
         .store
         .list(Kind::Pod, None)
         .filter_map(|o| match o {
-            Object::Pod(p) => Some(p),
+            Object::Pod(p) => Some(&**p),
             _ => None,
         })
         .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name.as_str()))

@@ -181,7 +181,7 @@ fn container_running(pod: &Pod, name: &str) -> bool {
 /// Status the client reports as `unable to upgrade connection: ...` (or as is).
 pub fn exec_target(cluster: &Cluster, namespace: &str, pod_name: &str, container: Option<&str>) -> Result<(Pod, Container), apiserver::Status> {
     let pod = match apiserver::get(cluster, Kind::Pod, namespace, pod_name)? {
-        Object::Pod(p) => p.clone(),
+        Object::Pod(p) => (**p).clone(),
         _ => return Err(apiserver::Status::not_found(Kind::Pod, pod_name)),
     };
     let containers = pod.spec.as_ref().map(|s| s.containers.clone()).unwrap_or_default();
@@ -247,7 +247,7 @@ fn find_pod(cluster: &Cluster, target: &str, namespace: &str, out: &mut Output) 
         Err(status) => return Err(output::print_status(&status, out)),
     };
     let selector = match &object {
-        Object::Pod(p) => return Ok(p.clone()),
+        Object::Pod(p) => return Ok((**p).clone()),
         Object::Deployment(d) => d.spec.as_ref().map(|s| s.selector.clone()),
         Object::ReplicaSet(r) => r.spec.as_ref().map(|s| s.selector.clone()),
         // A Service's selector is a plain map; as a LabelSelector it matches the same pods.
@@ -264,7 +264,7 @@ fn find_pod(cluster: &Cluster, target: &str, namespace: &str, out: &mut Output) 
         .store
         .list(Kind::Pod, Some(namespace))
         .filter_map(|o| match o {
-            Object::Pod(p) => Some(p.clone()),
+            Object::Pod(p) => Some((**p).clone()),
             _ => None,
         })
         .find(|p| crate::labels::label_selector_matches(Some(&selector), p.metadata.labels.as_ref()));

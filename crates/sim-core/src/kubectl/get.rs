@@ -572,7 +572,7 @@ impl Watch {
         let changed: Vec<Object> = cluster
             .store
             .events_since(self.resource_version)
-            .map(|e| &e.object)
+            .map(|e| &*e.object)
             .filter(|o| o.kind() == rt.kind)
             .filter(|o| !rt.namespaced || self.options.all_namespaces || o.namespace() == self.options.namespace)
             .filter(|o| self.request.names.as_ref().is_none_or(|names| names.iter().any(|n| n == o.name())))

@@ -62,7 +62,7 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
         }
         match first.split_once('/') {
             None => match apiserver::get(cluster, Kind::Pod, &namespace, first) {
-                Ok(Object::Pod(p)) => vec![p.clone()],
+                Ok(Object::Pod(p)) => vec![(**p).clone()],
                 Ok(_) => return 1,
                 Err(status) if status.reason == crate::apiserver::StatusReason::NotFound => {
                     // logs.go looks the pod up itself and words the miss its own way.
@@ -196,7 +196,7 @@ fn pods_in(cluster: &Cluster, namespace: &str) -> Vec<Pod> {
         .store
         .list(Kind::Pod, Some(namespace))
         .filter_map(|o| match o {
-            Object::Pod(p) => Some(p.clone()),
+            Object::Pod(p) => Some((**p).clone()),
             _ => None,
         })
         .collect()
@@ -210,7 +210,7 @@ fn pod_for(cluster: &Cluster, kind: Kind, namespace: &str, name: &str, out: &mut
         Err(status) => return Err(output::print_status(&status, out)),
     };
     let selector = match &object {
-        Object::Pod(p) => return Ok(p.clone()),
+        Object::Pod(p) => return Ok((**p).clone()),
         Object::Deployment(d) => d.spec.as_ref().map(|s| s.selector.clone()),
         Object::ReplicaSet(r) => r.spec.as_ref().map(|s| s.selector.clone()),
         Object::Service(s) => s.spec.as_ref().and_then(|s| s.selector.clone()).map(|m| {

@@ -70,10 +70,10 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
         Err(status) => return output::print_status(&status, out),
     };
     let (pod, service) = match &object {
-        Object::Pod(p) => (Some(p.clone()), None),
+        Object::Pod(p) => (Some((**p).clone()), None),
         Object::Service(s) => {
             let sel = s.spec.as_ref().and_then(|s| s.selector.clone()).unwrap_or_default();
-            (first_pod(cluster, &namespace, |p| crate::labels::map_matches(&sel, p.metadata.labels.as_ref()) && !sel.is_empty()), Some(s.clone()))
+            (first_pod(cluster, &namespace, |p| crate::labels::map_matches(&sel, p.metadata.labels.as_ref()) && !sel.is_empty()), Some((**s).clone()))
         }
         Object::Deployment(d) => {
             let sel = d.spec.as_ref().map(|s| s.selector.clone());
@@ -165,7 +165,7 @@ fn first_pod(cluster: &Cluster, namespace: &str, matches: impl Fn(&Pod) -> bool)
         .store
         .list(Kind::Pod, Some(namespace))
         .filter_map(|o| match o {
-            Object::Pod(p) => Some(p.clone()),
+            Object::Pod(p) => Some((**p).clone()),
             _ => None,
         })
         .filter(|p| matches(p))

@@ -86,7 +86,7 @@ pub fn run(cluster: &mut Cluster, host: &mut Host, args: &[String], _stdin: Opti
 
 fn get_deployment(cluster: &Cluster, target: &Target, namespace: &str, what: &str, out: &mut Output) -> Result<Deployment, i32> {
     match apiserver::get(cluster, target.rt.kind, namespace, &target.name) {
-        Ok(Object::Deployment(d)) => Ok(d.clone()),
+        Ok(Object::Deployment(d)) => Ok((**d).clone()),
         Ok(_) => {
             let rt = target.rt;
             out.err(&format!("error: no {what} has been implemented for {}/{}, Kind={}\n", rt.group, rt.version, rt.kind_name));
@@ -171,7 +171,7 @@ fn status(cluster: &mut Cluster, flags: &ParsedFlags, target: &Target, namespace
             .store
             .events_since(seen)
             .filter(|e| e.object.key() == key)
-            .map(|e| e.object.clone())
+            .map(|e| (*e.object).clone())
             .collect();
         seen = cluster.store.resource_version();
         for object in events {
@@ -198,7 +198,7 @@ fn revisions(cluster: &Cluster, d: &Deployment) -> Vec<(i64, ReplicaSet)> {
         .store
         .list(Kind::ReplicaSet, Some(&namespace))
         .filter_map(|o| match o {
-            Object::ReplicaSet(rs) => Some(rs.clone()),
+            Object::ReplicaSet(rs) => Some((**rs).clone()),
             _ => None,
         })
         .filter(|rs| {
@@ -313,7 +313,7 @@ fn undo(cluster: &mut Cluster, flags: &ParsedFlags, target: &Target, namespace: 
     }
     if dry_run == DryRun::None || dry_run == DryRun::Server {
         let opts = UpdateOptions { dry_run: dry_run == DryRun::Server, ..Default::default() };
-        if let Err(status) = apiserver::update(cluster, Object::Deployment(updated), &opts) {
+        if let Err(status) = apiserver::update(cluster, Object::Deployment(Box::new(updated)), &opts) {
             return output::print_status(&status, out);
         }
     }

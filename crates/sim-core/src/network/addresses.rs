@@ -198,7 +198,7 @@ pub fn services(cluster: &Cluster) -> Vec<&Service> {
         .store
         .list(Kind::Service, None)
         .filter_map(|o| match o {
-            Object::Service(s) => Some(s),
+            Object::Service(s) => Some(&**s),
             _ => None,
         })
         .collect()

@@ -151,7 +151,7 @@ pub fn query(cluster: &mut Cluster, fqdn: &str) -> Answer {
 
 fn service_records(cluster: &mut Cluster, name: &str, ns: &str, svc: &str, host: Option<&str>) -> Answer {
     let service: Service = match cluster.store.get(&ObjectKey::new(Kind::Service, ns, svc)) {
-        Some(Object::Service(s)) => s.clone(),
+        Some(Object::Service(s)) => (**s).clone(),
         _ => return Answer::NxDomain,
     };
     let Some(spec) = service.spec.as_ref() else { return Answer::NxDomain };

@@ -219,7 +219,7 @@ fn service_rules(cluster: &Cluster, svc: &Service) -> Vec<ServicePortRules> {
                 if s.address_type == "IPv4"
                     && s.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")) == Some(&name) =>
             {
-                Some(s)
+                Some(&**s)
             }
             _ => None,
         })

@@ -55,7 +55,7 @@ pub fn pod(cluster: &mut Cluster, name: &str, node: &str, ip: &str, ready: bool,
             ..Default::default()
         }),
     };
-    cluster.insert_new(Object::Pod(pod));
+    cluster.insert_new(Object::Pod(Box::new(pod)));
 }
 
 /// How a test Service looks.
@@ -135,7 +135,7 @@ pub fn service(cluster: &mut Cluster, s: &Svc) {
             ..Default::default()
         }),
     };
-    cluster.insert_new(Object::Service(svc));
+    cluster.insert_new(Object::Service(Box::new(svc)));
     if s.type_ == "ExternalName" {
         return;
     }
@@ -186,7 +186,7 @@ pub fn service(cluster: &mut Cluster, s: &Svc) {
             ..Default::default()
         }]),
     };
-    cluster.insert_new(Object::EndpointSlice(slice));
+    cluster.insert_new(Object::EndpointSlice(Box::new(slice)));
 }
 
 /// Runs a program at a place and returns (display, exit code).

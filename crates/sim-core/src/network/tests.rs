@@ -753,7 +753,7 @@ fn ingress_cluster() -> Cluster {
         }),
         status: None,
     };
-    c.insert_new(crate::store::Object::Ingress(ingress));
+    c.insert_new(crate::store::Object::Ingress(Box::new(ingress)));
     c
 }
 
@@ -799,7 +799,7 @@ fn the_api_server_over_tls_from_a_pod() {
         endpoints: vec![Endpoint { addresses: vec!["172.18.0.2".into()], ..Default::default() }],
         ports: Some(vec![EndpointPort { name: Some(String::new()), port: Some(6443), protocol: Some("TCP".into()), ..Default::default() }]),
     };
-    c.insert_new(crate::store::Object::EndpointSlice(slice));
+    c.insert_new(crate::store::Object::EndpointSlice(Box::new(slice)));
     let (out, code) = testkit::run(&mut c, &client(), curl, "https://kubernetes");
     assert_eq!(code, 60);
     assert!(out.starts_with("curl: (60) SSL certificate problem: unable to get local issuer certificate\nMore details here: https://curl.se/docs/sslcerts.html\n"), "{out}");

@@ -369,7 +369,7 @@ fn normalize(path: &str) -> String {
 
 fn current_pod(cluster: &Cluster, namespace: &str, name: &str) -> Option<Pod> {
     match cluster.store.get(&ObjectKey::new(Kind::Pod, namespace, name)) {
-        Some(Object::Pod(p)) if p.metadata.deletion_timestamp.is_none() => Some(p.clone()),
+        Some(Object::Pod(p)) if p.metadata.deletion_timestamp.is_none() => Some((**p).clone()),
         _ => None,
     }
 }
@@ -899,7 +899,7 @@ pub fn wait_for(cluster: &mut Cluster, namespace: &str, pod: &str, seconds: i64,
             crate::controllers::reconcile(cluster);
         }
         let pod = match cluster.store.get(&ObjectKey::new(Kind::Pod, namespace, pod)) {
-            Some(Object::Pod(p)) => p.clone(),
+            Some(Object::Pod(p)) => (**p).clone(),
             _ => return None,
         };
         if done(&pod) {

@@ -15,7 +15,7 @@ use std::rc::Rc;
 use k8s_openapi::chrono::Duration;
 use lesson::environment;
 use lesson::model::Lesson;
-use sim_core::persist::{restore_simulator, save_simulator};
+use sim_core::persist::{restore_simulator, save_simulator_within};
 use sim_core::{ClusterConfig, Simulator};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -339,17 +339,25 @@ impl Controller {
         if slot.is_empty() || slot == PREVIEW_SLOT {
             return;
         }
-        let text = self.session.with_simulator(|sim| save_simulator(sim));
-        self.store(&persistence::cluster_key(&slot), &text);
+        match self.session.with_simulator(|sim| save_simulator_within(sim, persistence::STATE_LIMIT_BYTES)) {
+            Some(text) => self.store(&persistence::cluster_key(&slot), &text),
+            // Larger than localStorage holds: the browser would refuse it.
+            None => self.refused(),
+        }
     }
 
     fn store(&self, key: &str, text: &str) {
         let Some(storage) = storage() else { return };
         if storage.set_item(key, text).is_err() {
-            let already = self.state.borrow().notices.iter().any(|n| n.text.starts_with("The browser refused"));
-            if !already {
-                self.notice(true, "The browser refused to save (storage full or disabled): progress will not survive a reload.".into());
-            }
+            self.refused();
+        }
+    }
+
+    /// Tells the learner (once) that the browser did not save.
+    fn refused(&self) {
+        let already = self.state.borrow().notices.iter().any(|n| n.text.starts_with("The browser refused"));
+        if !already {
+            self.notice(true, "The browser refused to save (storage full or disabled): progress will not survive a reload.".into());
         }
     }
 

@@ -158,7 +158,7 @@ struct TestHooks {
     _paste_and_run: [Closure<dyn Fn(String)>; 2],
     _crash: Closure<dyn Fn()>,
     _bench_run: Closure<dyn FnMut(String) -> String>,
-    _restore: Closure<dyn FnMut(String) -> String>,
+    _restore: Closure<dyn FnMut(js_sys::JsString) -> String>,
     _memory: Closure<dyn Fn() -> f64>,
 }
 
@@ -324,12 +324,14 @@ fn install_test_hooks(window: &web_sys::Window, terminal: &Terminal, session: &S
     Reflect::set(window, &BENCH_RUN_HOOK.into(), bench_run_hook.as_ref().unchecked_ref::<Function>())?;
     let restore_hook = {
         let session = session.clone();
-        Closure::<dyn FnMut(String) -> String>::new(move |state: String| {
+        Closure::<dyn FnMut(js_sys::JsString) -> String>::new(move |state: js_sys::JsString| {
             let config = sim_core::ClusterConfig {
                 command_step: k8s_openapi::chrono::Duration::zero(),
                 ..sim_core::ClusterConfig::default()
             };
-            match sim_core::persist::restore_simulator(&state, config) {
+            // The old simulator goes first: the page then holds one cluster, not two.
+            session.replace_simulator(sim_core::Simulator::empty(config.clone()));
+            match sim_core::persist::restore_simulator_from_reader(JsStringReader::new(state), config) {
                 Ok(simulator) => {
                     session.replace_simulator(simulator);
                     String::new()
@@ -350,6 +352,50 @@ fn install_test_hooks(window: &web_sys::Window, terminal: &Terminal, session: &S
         _restore: restore_hook,
         _memory: memory_hook,
     })
+}
+
+/// A JavaScript string read as UTF-8 a piece at a time (`kubesimBenchRestore`): a saved
+/// 10,000-pod state is about 60 MB of text, which copied whole into wasm memory (as a
+/// `String` argument would be) would by itself pass the page's 64 MB budget.
+struct JsStringReader {
+    text: js_sys::JsString,
+    /// The next UTF-16 unit of `text` to read.
+    at: u32,
+    piece: Vec<u8>,
+    offset: usize,
+}
+
+impl JsStringReader {
+    /// UTF-16 units per piece.
+    const PIECE: u32 = 64 * 1024;
+
+    fn new(text: js_sys::JsString) -> Self {
+        JsStringReader { text, at: 0, piece: Vec::new(), offset: 0 }
+    }
+}
+
+impl std::io::Read for JsStringReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.offset >= self.piece.len() {
+            let len = self.text.length();
+            if self.at >= len {
+                return Ok(0);
+            }
+            let mut end = self.at.saturating_add(Self::PIECE).min(len);
+            // A piece never ends between the two halves of a surrogate pair.
+            if end < len && (0xD800..0xDC00).contains(&(self.text.char_code_at(end - 1) as u32)) {
+                end -= 1;
+            }
+            self.piece = String::from(self.text.slice(self.at, end)).into_bytes();
+            self.offset = 0;
+            self.at = end;
+        }
+        let rest = self.piece.get(self.offset..).unwrap_or(&[]);
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.offset += n;
+        Ok(n)
+    }
 }
 
 /// `navigator.clipboard.writeText(text)`; the promise is left to settle (a refusal,
