@@ -17,7 +17,14 @@
 //! virtual clocks are moved to the next whole second of the wall clock, and the
 //! real kubectl starts just after it. So both sides always agree, though AGE
 //! values differ from run to run. The served address in real kubectl's output
-//! (`cluster-info`) is written as sim-core's kind address before comparing.
+//! (`cluster-info`) is written as sim-core's kind address before comparing, and the
+//! random number in `kubectl edit`'s temporary file name (`/tmp/kubectl-edit-N.yaml`)
+//! as `N` on both sides.
+//!
+//! The real side is `bash -c`, so sim-core's shell runs without job control
+//! (`Shell::job_control`: no `[1] PID` or `Terminated` lines), with `SHELL=/bin/bash`
+//! and no `KUBE_EDITOR`/`EDITOR` on both sides. A line's `sleep N` moves sim-core's clock
+//! N seconds further; after each line the served clock is brought to sim-core's.
 //! stdout, stderr and the exit status must be identical; the report lists each
 //! difference and ends with the totals.
 
@@ -78,6 +85,8 @@ fn run_script(kubectl: &str, script: &Path, files: &Path, report: &mut String) -
     let wall = wall_millis();
     let config = ClusterConfig { start_unix_millis: (wall / 1000) * 1000 - 3_600_000, ..ClusterConfig::default() };
     let mut sim = Simulator::new(config.clone());
+    // The real side is `bash -c`: no job control, so no `[1] PID` or `Terminated` lines.
+    sim.shell.job_control = false;
     let served = Simulator::new(config);
     let work = std::env::temp_dir().join(format!("kubesim-differential-{}-{}", std::process::id(), stem(script)));
     let _ = std::fs::remove_dir_all(&work);
@@ -125,7 +134,13 @@ fn run_script(kubectl: &str, script: &Path, files: &Path, report: &mut String) -
         let simulated = format!("https://127.0.0.1:{}", sim_core::kubectl::host::API_SERVER_PORT);
         theirs.stdout = theirs.stdout.replace(&served, &simulated);
         theirs.stderr = theirs.stderr.replace(&served, &simulated);
+        let ours = Outcome { stdout: edit_file_names(&ours.stdout), stderr: edit_file_names(&ours.stderr), code: ours.code };
+        theirs.stdout = edit_file_names(&theirs.stdout);
+        theirs.stderr = edit_file_names(&theirs.stderr);
         call(port, "/kubesim/v1/step")?;
+        // `sleep N` in a line moves sim-core's clock N seconds further; bash's sleep
+        // takes wall time, which the stepped served clock ignores. Bring it level.
+        call(port, &format!("/kubesim/v1/advance?to={}", sim.cluster.clock.now().timestamp_millis()))?;
         if ours == theirs {
             agree += 1;
         } else {
@@ -173,6 +188,10 @@ fn run_real(kubectl: &str, input: &str, workdir: &Path, kubeconfig: &Path, home:
         .current_dir(workdir)
         .env("KUBECONFIG", kubeconfig)
         .env("HOME", home)
+        // `kubectl edit` hands a quoted $KUBE_EDITOR to $SHELL; sim-core's is bash.
+        .env("SHELL", "/bin/bash")
+        .env_remove("KUBE_EDITOR")
+        .env_remove("EDITOR")
         .env_remove("KUBECTL_EXTERNAL_DIFF")
         .output()
         .map_err(|e| format!("cannot run bash: {e}"))?;
@@ -181,6 +200,25 @@ fn run_real(kubectl: &str, input: &str, workdir: &Path, kubeconfig: &Path, home:
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         code: output.status.code().unwrap_or(-1),
     })
+}
+
+/// `kubectl edit`'s temporary file is `/tmp/kubectl-edit-<random uint32>.yaml` (Go's
+/// `os.CreateTemp`); the number alone is written as `N` on both sides.
+fn edit_file_names(text: &str) -> String {
+    const PREFIX: &str = "/tmp/kubectl-edit-";
+    let mut result = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(PREFIX) {
+        let (before, from) = rest.split_at(at + PREFIX.len());
+        result.push_str(before);
+        let digits = from.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 {
+            result.push('N');
+        }
+        rest = &from[digits..];
+    }
+    result.push_str(rest);
+    result
 }
 
 /// Commands whose output real kubectl computes from the wall clock: describe's event
