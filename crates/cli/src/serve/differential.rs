@@ -7,7 +7,8 @@
 //!   learner's home first;
 //! - through the real `kubectl` (run by `bash -c` in a copy of `DIR/files/`, with
 //!   `KUBECONFIG` pointing at an in-process `kubesim serve --step-clock` on
-//!   127.0.0.1), followed by `POST /kubesim/v1/step`.
+//!   127.0.0.1, and a link named `kubectl` to the binary under test first on PATH),
+//!   followed by `POST /kubesim/v1/step`.
 //!
 //! Clocks agree because the served clock is stepped exactly as `run_line` steps
 //! its own: the controllers react after each command, then time moves by the
@@ -180,12 +181,20 @@ fn copy_files(from: &Path, to: &Path, relative: &str, sim: &mut Simulator) -> Re
 }
 
 fn run_real(kubectl: &str, input: &str, workdir: &Path, kubeconfig: &Path, home: &Path) -> Result<Outcome, String> {
-    // `kubectl` in the script is the binary under test (KUBECTL may name another).
-    let script = format!("kubectl() {{ command {kubectl:?} \"$@\"; }}\n{input}\n");
+    // `kubectl` in the script is the binary under test (KUBECTL may name another): a
+    // link to it first on PATH, so that `kubectl proxy &` is kubectl's own process and
+    // `kill %1` ends it (a shell function around it would leave it running).
+    let bin = home.join("bin");
+    if !bin.join("kubectl").exists() {
+        std::fs::create_dir_all(&bin).map_err(|e| e.to_string())?;
+        std::os::unix::fs::symlink(find_program(kubectl)?, bin.join("kubectl")).map_err(|e| e.to_string())?;
+    }
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
     let output = Command::new("bash")
         .arg("-c")
-        .arg(script)
+        .arg(format!("{input}\n"))
         .current_dir(workdir)
+        .env("PATH", path)
         .env("KUBECONFIG", kubeconfig)
         .env("HOME", home)
         // `kubectl edit` hands a quoted $KUBE_EDITOR to $SHELL; sim-core's is bash.
@@ -200,6 +209,15 @@ fn run_real(kubectl: &str, input: &str, workdir: &Path, kubeconfig: &Path, home:
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         code: output.status.code().unwrap_or(-1),
     })
+}
+
+/// A program named as on a command line: a path, or the first match on PATH.
+fn find_program(name: &str) -> Result<PathBuf, String> {
+    if name.contains('/') {
+        return std::fs::canonicalize(name).map_err(|e| format!("{name}: {e}"));
+    }
+    let path = std::env::var("PATH").unwrap_or_default();
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file()).ok_or_else(|| format!("{name}: not found on PATH"))
 }
 
 /// `kubectl edit`'s temporary file is `/tmp/kubectl-edit-<random uint32>.yaml` (Go's
