@@ -7,7 +7,8 @@
 //!   learner's home first;
 //! - through the real `kubectl` (run by `bash -c` in a copy of `DIR/files/`, with
 //!   `KUBECONFIG` pointing at an in-process `kubesim serve --step-clock` on
-//!   127.0.0.1), followed by `POST /kubesim/v1/step`.
+//!   127.0.0.1, and a link named `kubectl` to the binary under test first on PATH),
+//!   followed by `POST /kubesim/v1/step`.
 //!
 //! Clocks agree because the served clock is stepped exactly as `run_line` steps
 //! its own: the controllers react after each command, then time moves by the
@@ -17,7 +18,14 @@
 //! virtual clocks are moved to the next whole second of the wall clock, and the
 //! real kubectl starts just after it. So both sides always agree, though AGE
 //! values differ from run to run. The served address in real kubectl's output
-//! (`cluster-info`) is written as sim-core's kind address before comparing.
+//! (`cluster-info`) is written as sim-core's kind address before comparing, and the
+//! random number in `kubectl edit`'s temporary file name (`/tmp/kubectl-edit-N.yaml`)
+//! as `N` on both sides.
+//!
+//! The real side is `bash -c`, so sim-core's shell runs without job control
+//! (`Shell::job_control`: no `[1] PID` or `Terminated` lines), with `SHELL=/bin/bash`
+//! and no `KUBE_EDITOR`/`EDITOR` on both sides. A line's `sleep N` moves sim-core's clock
+//! N seconds further; after each line the served clock is brought to sim-core's.
 //! stdout, stderr and the exit status must be identical; the report lists each
 //! difference and ends with the totals.
 
@@ -78,6 +86,8 @@ fn run_script(kubectl: &str, script: &Path, files: &Path, report: &mut String) -
     let wall = wall_millis();
     let config = ClusterConfig { start_unix_millis: (wall / 1000) * 1000 - 3_600_000, ..ClusterConfig::default() };
     let mut sim = Simulator::new(config.clone());
+    // The real side is `bash -c`: no job control, so no `[1] PID` or `Terminated` lines.
+    sim.shell.job_control = false;
     let served = Simulator::new(config);
     let work = std::env::temp_dir().join(format!("kubesim-differential-{}-{}", std::process::id(), stem(script)));
     let _ = std::fs::remove_dir_all(&work);
@@ -125,7 +135,13 @@ fn run_script(kubectl: &str, script: &Path, files: &Path, report: &mut String) -
         let simulated = format!("https://127.0.0.1:{}", sim_core::kubectl::host::API_SERVER_PORT);
         theirs.stdout = theirs.stdout.replace(&served, &simulated);
         theirs.stderr = theirs.stderr.replace(&served, &simulated);
+        let ours = Outcome { stdout: edit_file_names(&ours.stdout), stderr: edit_file_names(&ours.stderr), code: ours.code };
+        theirs.stdout = edit_file_names(&theirs.stdout);
+        theirs.stderr = edit_file_names(&theirs.stderr);
         call(port, "/kubesim/v1/step")?;
+        // `sleep N` in a line moves sim-core's clock N seconds further; bash's sleep
+        // takes wall time, which the stepped served clock ignores. Bring it level.
+        call(port, &format!("/kubesim/v1/advance?to={}", sim.cluster.clock.now().timestamp_millis()))?;
         if ours == theirs {
             agree += 1;
         } else {
@@ -165,14 +181,26 @@ fn copy_files(from: &Path, to: &Path, relative: &str, sim: &mut Simulator) -> Re
 }
 
 fn run_real(kubectl: &str, input: &str, workdir: &Path, kubeconfig: &Path, home: &Path) -> Result<Outcome, String> {
-    // `kubectl` in the script is the binary under test (KUBECTL may name another).
-    let script = format!("kubectl() {{ command {kubectl:?} \"$@\"; }}\n{input}\n");
+    // `kubectl` in the script is the binary under test (KUBECTL may name another): a
+    // link to it first on PATH, so that `kubectl proxy &` is kubectl's own process and
+    // `kill %1` ends it (a shell function around it would leave it running).
+    let bin = home.join("bin");
+    if !bin.join("kubectl").exists() {
+        std::fs::create_dir_all(&bin).map_err(|e| e.to_string())?;
+        std::os::unix::fs::symlink(find_program(kubectl)?, bin.join("kubectl")).map_err(|e| e.to_string())?;
+    }
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
     let output = Command::new("bash")
         .arg("-c")
-        .arg(script)
+        .arg(format!("{input}\n"))
         .current_dir(workdir)
+        .env("PATH", path)
         .env("KUBECONFIG", kubeconfig)
         .env("HOME", home)
+        // `kubectl edit` hands a quoted $KUBE_EDITOR to $SHELL; sim-core's is bash.
+        .env("SHELL", "/bin/bash")
+        .env_remove("KUBE_EDITOR")
+        .env_remove("EDITOR")
         .env_remove("KUBECTL_EXTERNAL_DIFF")
         .output()
         .map_err(|e| format!("cannot run bash: {e}"))?;
@@ -181,6 +209,34 @@ fn run_real(kubectl: &str, input: &str, workdir: &Path, kubeconfig: &Path, home:
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         code: output.status.code().unwrap_or(-1),
     })
+}
+
+/// A program named as on a command line: a path, or the first match on PATH.
+fn find_program(name: &str) -> Result<PathBuf, String> {
+    if name.contains('/') {
+        return std::fs::canonicalize(name).map_err(|e| format!("{name}: {e}"));
+    }
+    let path = std::env::var("PATH").unwrap_or_default();
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file()).ok_or_else(|| format!("{name}: not found on PATH"))
+}
+
+/// `kubectl edit`'s temporary file is `/tmp/kubectl-edit-<random uint32>.yaml` (Go's
+/// `os.CreateTemp`); the number alone is written as `N` on both sides.
+fn edit_file_names(text: &str) -> String {
+    const PREFIX: &str = "/tmp/kubectl-edit-";
+    let mut result = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(PREFIX) {
+        let (before, from) = rest.split_at(at + PREFIX.len());
+        result.push_str(before);
+        let digits = from.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 {
+            result.push('N');
+        }
+        rest = &from[digits..];
+    }
+    result.push_str(rest);
+    result
 }
 
 /// Commands whose output real kubectl computes from the wall clock: describe's event

@@ -282,11 +282,27 @@ fn serve_connection(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
             stream_watch(&mut writer, shared, watch)?;
             return Ok(());
         }
-        if let Some((code, content_type, body)) = api::encode(&reply) {
+        if let (Reply::Json(code, value), true) = (&reply, pretty_print(&req)) {
+            // The API server indents JSON for a person: `json.MarshalIndent`, two spaces.
+            let mut body = String::new();
+            sim_core::kubectl::output::write_go_json(value, "  ", &mut body);
+            http::write_response(&mut writer, *code, "application/json", body.as_bytes())?;
+        } else if let Some((code, content_type, body)) = api::encode(&reply) {
             http::write_response(&mut writer, code, &content_type, &body)?;
         }
     }
     Ok(())
+}
+
+/// The API server's `isPrettyPrint`: `?pretty=true`, or a user agent that is a person's
+/// (curl, Wget, a browser), as when curl asks through `kubectl proxy`, which passes
+/// the user agent on.
+fn pretty_print(req: &api::Request) -> bool {
+    if let Some(p) = req.param("pretty").filter(|p| !p.is_empty()) {
+        return matches!(p, "1" | "t" | "T" | "true" | "TRUE" | "True");
+    }
+    let agent = req.header("user-agent").unwrap_or("");
+    agent.starts_with("curl") || agent.starts_with("Wget") || agent.starts_with("Mozilla/5.0")
 }
 
 fn event_json(server: &Server, watch: &Watch, event_type: WatchEventType, object: &sim_core::store::Object) -> Value {

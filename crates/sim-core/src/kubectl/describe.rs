@@ -649,6 +649,14 @@ fn describe_replicaset(cluster: &Cluster, rs: &ReplicaSet, w: &mut Writer) {
     }
 }
 
+/// `DescribePodTemplate` into a bare `PrefixWriter`, as `rollout undo --dry-run=client`
+/// prints it: tabs as written, not aligned.
+pub fn pod_template_text(template: &PodTemplateSpec) -> String {
+    let mut w = Writer { pending: String::new(), done: String::new() };
+    describe_pod_template(template, &mut w);
+    w.pending
+}
+
 /// `DescribePodTemplate`.
 fn describe_pod_template(template: &PodTemplateSpec, w: &mut Writer) {
     w.write(0, "Pod Template:\n");

@@ -232,6 +232,9 @@ fn struct_order<'p>(kind: &str, path: &'p [&'p str]) -> Option<&'static [&'stati
         (Some(["volumes", "projected", "sources", "downwardAPI", "items"]), _) => Some(&["path", "fieldRef", "resourceFieldRef", "mode"]),
         (Some(["volumes", "projected", "sources", "downwardAPI", "items", "fieldRef"]), _) => Some(&["apiVersion", "fieldPath"]),
         (Some(["volumes", "projected", "sources", "configMap", "items"]), _) => Some(&["key", "path", "mode"]),
+        // metav1.Status, as the API server writes an error.
+        (_, []) if kind == "Status" => Some(&["kind", "apiVersion", "metadata", "status", "message", "reason", "details", "code"]),
+        (_, ["details"]) if kind == "Status" => Some(&["name", "group", "kind", "uid", "causes", "retryAfterSeconds"]),
         (_, ["metadata", "ownerReferences"]) => Some(&["apiVersion", "kind", "name", "uid", "controller", "blockOwnerDeletion"]),
         (_, ["status"]) if kind == "Pod" => Some(POD_STATUS_ORDER),
         (_, ["status", "conditions"]) => {

@@ -139,6 +139,19 @@ mod tests {
     }
 
     #[test]
+    fn the_default_filter_refuses_exec_and_attach() {
+        let mut sim = Simulator::new(ClusterConfig::default());
+        sim.run_line("kubectl proxy --port=8001 &");
+        let exec = sim.run_line("curl -s -w ' %{http_code}' 127.0.0.1:8001/api/v1/namespaces/default/pods/x/exec");
+        assert_eq!(exec.stdout, "Forbidden\n 403");
+        let attach = sim.run_line("curl -s -o /dev/null -w '%{http_code}' -X POST 127.0.0.1:8001/api/v1/namespaces/default/pods/x/attach");
+        assert_eq!(attach.stdout, "403");
+        // Not under /api/: the filter lets it through to the API server.
+        let apis = sim.run_line("curl -s -o /dev/null -w '%{http_code}' 127.0.0.1:8001/apis/apps/v1/namespaces/default/pods/x/exec");
+        assert_eq!(apis.stdout, "404");
+    }
+
+    #[test]
     fn proxy_errors() {
         let mut sim = Simulator::new(ClusterConfig::default());
         let bad = sim.run_line("kubectl proxy --port=abc");

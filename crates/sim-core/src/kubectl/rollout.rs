@@ -271,10 +271,6 @@ fn undo(cluster: &mut Cluster, flags: &ParsedFlags, target: &Target, namespace: 
         Err(code) => return code,
     };
     let name = d.metadata.name.clone().unwrap_or_default();
-    if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {
-        out.err("error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again\n");
-        return 1;
-    }
     let revs = revisions(cluster, &d);
     let wanted = flags.int("to-revision");
     let chosen = if wanted > 0 {
@@ -295,6 +291,18 @@ fn undo(cluster: &mut Cluster, flags: &ParsedFlags, target: &Target, namespace: 
     };
     let (rev, rs) = chosen;
     let mut template = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
+    // kubectl's rollbacker answers a client dry run with the revision's pod template
+    // (hash label and all) as `DescribePodTemplate` writes it, untabulated, before it
+    // looks at pause or at whether the template already matches.
+    if dry_run == DryRun::Client {
+        let text = super::describe::pod_template_text(&template);
+        out.out(&format!("{}/{} {text}{}\n", target.rt.qualified_kind_lower(), target.name, dry_run.suffix()));
+        return 0;
+    }
+    if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {
+        out.err("error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again\n");
+        return 1;
+    }
     if let Some(labels) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
         labels.remove("pod-template-hash");
     }

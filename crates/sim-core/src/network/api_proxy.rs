@@ -97,6 +97,20 @@ fn read(cluster: &mut Cluster, request: &Request) -> Reply {
 /// Answers a request that reached `kubectl proxy`.
 pub fn serve(cluster: &mut Cluster, request: &Request) -> Reply {
     let path = request.path().to_string();
+    if rejected_by_default_filter(&path) {
+        // Go's `http.Error(w, "Forbidden", 403)`.
+        let body = "Forbidden\n".to_string();
+        return Reply::Http(Response::new(
+            403,
+            vec![
+                ("Content-Length".to_string(), body.len().to_string()),
+                ("Content-Type".to_string(), "text/plain; charset=utf-8".to_string()),
+                ("Date".to_string(), http_date(cluster.clock.now())),
+                ("X-Content-Type-Options".to_string(), "nosniff".to_string()),
+            ],
+            body,
+        ));
+    }
     let segments: Vec<&str> = path.split('/').collect();
     match segments.as_slice() {
         ["", "api", "v1", "namespaces", _, "services" | "pods", _, "proxy", ..] => proxy_subresource(cluster, request),
@@ -105,6 +119,16 @@ pub fn serve(cluster: &mut Cluster, request: &Request) -> Reply {
             "kubesim: the API at {path} through kubectl proxy is not simulated (reads and the service and pod proxy paths are); use kubectl"
         )),
     }
+}
+
+/// kubectl proxy's default `--reject-paths` (`^/api/.*/pods/.*/exec`,
+/// `^/api/.*/pods/.*/attach`): exec and attach are refused before the request
+/// reaches the API server.
+fn rejected_by_default_filter(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix("/api/") else { return false };
+    let Some(at) = rest.find("/pods/") else { return false };
+    let after = rest.get(at + "/pods/".len()..).unwrap_or("");
+    after.contains("/exec") || after.contains("/attach")
 }
 
 /// The service and pod proxy subresources: what the API server answers for

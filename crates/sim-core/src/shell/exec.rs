@@ -47,7 +47,7 @@ fn run_items(sh: &mut Shell, cluster: &mut Cluster, script: &Script, stdin: Opti
             code = run_and_or(sh, cluster, &item.and_or, stdin, out);
         }
         sh.last_exit_code = code;
-        if sh.budget == 0 || sh.editor.is_some() || sh.expansion_failed || sh.loop_signal.is_some() {
+        if sh.budget == 0 || sh.editor.is_some() || sh.expansion_failed || sh.loop_signal.is_some() || sh.exiting {
             break;
         }
     }
@@ -62,7 +62,7 @@ fn run_and_or(sh: &mut Shell, cluster: &mut Cluster, and_or: &AndOr, stdin: Opti
             Connector::And => code == 0,
             Connector::Or => code != 0,
         };
-        if sh.expansion_failed || sh.loop_signal.is_some() {
+        if sh.expansion_failed || sh.loop_signal.is_some() || sh.exiting {
             break;
         }
         if run {
@@ -172,7 +172,7 @@ fn run_command(sh: &mut Shell, cluster: &mut Cluster, command: &Command, stdin: 
             for value in values {
                 sh.set_var(var, &value);
                 code = run_script(sh, cluster, body, None, &mut captured);
-                if sh.budget == 0 || sh.expansion_failed || take_break(sh) {
+                if sh.budget == 0 || sh.expansion_failed || sh.exiting || take_break(sh) {
                     break;
                 }
             }
@@ -225,7 +225,7 @@ fn run_command(sh: &mut Shell, cluster: &mut Cluster, command: &Command, stdin: 
                     break;
                 }
                 code = run_script(sh, cluster, body, None, &mut captured);
-                if sh.budget == 0 || sh.expansion_failed || take_break(sh) || captured.display.len() > OUTPUT_LIMIT {
+                if sh.budget == 0 || sh.expansion_failed || sh.exiting || take_break(sh) || captured.display.len() > OUTPUT_LIMIT {
                     break;
                 }
             }
@@ -786,7 +786,7 @@ fn param_value(sh: &Shell, name: &str) -> Option<String> {
         "#" => Some("0".to_string()),
         "0" => Some("bash".to_string()),
         "!" => sh.jobs.last().map(|j| j.pid.to_string()),
-        "-" => Some("himBHs".to_string()),
+        "-" => Some(if sh.job_control { "himBHs" } else { "hBc" }.to_string()),
         "@" | "*" => Some(String::new()),
         "PWD" => Some(sh.cwd.clone()),
         n if n.chars().all(|c| c.is_ascii_digit()) => None,
@@ -973,7 +973,9 @@ fn runs_until_stopped(argv: &[String]) -> bool {
 fn start_background(sh: &mut Shell, cluster: &mut Cluster, item: &ListItem, out: &mut Output) -> i32 {
     let id = sh.jobs.iter().map(|j| j.id).max().unwrap_or(0) + 1;
     let pid = sh.allocate_pid();
-    out.err(&format!("[{id}] {pid}\n"));
+    if sh.job_control {
+        out.err(&format!("[{id}] {pid}\n"));
+    }
     let first_words: Vec<String> = match item.and_or.first.commands.first() {
         Some(Command::Simple(c)) => expand_aliases(sh, &c.words).iter().filter_map(literal_text).collect(),
         _ => Vec::new(),
@@ -1074,7 +1076,9 @@ pub(super) fn jobs_builtin(sh: &mut Shell, argv: &[String], out: &mut Output) ->
                 match index {
                     Some(i) => {
                         let job = sh.jobs.remove(i);
-                        out.out(&job_line(&job, last, "Terminated", false));
+                        if sh.job_control {
+                            out.out(&job_line(&job, last, "Terminated", false));
+                        }
                     }
                     None => {
                         out.err(&format!("bash: kill: {target}: no such job\n"));

@@ -141,6 +141,12 @@ pub struct Shell {
     /// False in batch runs (scripts, transcripts): streaming commands then print one
     /// screen and return instead of holding the terminal.
     pub interactive_terminal: bool,
+    /// bash's job control (monitor mode, `set -m`), on in an interactive shell: `[1] PID`
+    /// when `cmd &` starts, `[1]+  Terminated ...` when `kill` ends a job, `Done` before
+    /// the next prompt, and `$-` is `himBHs`. Off it is `bash -c` (how the differential
+    /// test runs real kubectl): jobs still run and `kill %1` still ends them, but
+    /// nothing is announced, and `$-` is `hBc`.
+    pub job_control: bool,
     /// The terminal's size as `(cols, rows)` (80x24 until the terminal says otherwise
     /// through [`Shell::resize`]): an editor opens drawn for it, since a first frame
     /// drawn for a wider or taller screen would wrap and scroll the real one.
@@ -157,6 +163,11 @@ pub struct Shell {
     loop_stdin: Option<String>,
     /// How many scripts are running inside one another right now.
     nesting: usize,
+    /// How many `bash -c` / `bash FILE` children are running: `exit` in one ends that
+    /// child, where at the prompt it would log out.
+    pub(crate) subshells: usize,
+    /// `exit` ran in a child shell: the rest of its script is skipped.
+    pub(crate) exiting: bool,
     /// Set when an expansion failed (`$((1/0))`): the command does not run.
     expansion_failed: bool,
     /// Outputs of `<(...)` on the line being run, read as /dev/fd/63, 62, ...
@@ -210,6 +221,9 @@ impl Shell {
             foreground: None,
             pod_session: None,
             interactive_terminal: false,
+            job_control: true,
+            subshells: 0,
+            exiting: false,
             terminal_size: (80, 24),
             stdout_tty: false,
             capturing: 0,
@@ -421,6 +435,23 @@ impl Shell {
         output
     }
 
+    /// Runs `argv` as a program another program started directly, with no shell in
+    /// between (Go's `exec.Command`, as `kubectl edit` starts `$KUBE_EDITOR`): its
+    /// output goes to `out`. `None` is `exec.ErrNotFound`: a bare name that is no
+    /// program on PATH. A path that names no program fails to start (126), silently.
+    pub fn exec_program(&mut self, cluster: &mut Cluster, argv: &[String], out: &mut Output) -> Option<i32> {
+        let name = argv.first()?;
+        let base = if name.contains('/') { Vfs::base_name(name) } else { name.as_str() };
+        if programs::lookup(base).is_some() || programs::NOT_SIMULATED.contains(&base) {
+            return Some(programs::run(self, cluster, argv, None, out));
+        }
+        if name.contains('/') {
+            Some(126)
+        } else {
+            None
+        }
+    }
+
     /// Opens the editor on `path` (absolute) with `contents`; `after` says what happens
     /// to the saved buffer when it closes (`kubectl edit` applies it).
     pub fn open_editor(&mut self, path: &str, contents: Option<&str>, after: AfterEdit, hint: Option<&str>) -> String {
@@ -486,7 +517,9 @@ impl Shell {
         for job in &finished {
             let JobState::Done(code) = job.state else { continue };
             let status = if code == 0 { "Done".to_string() } else { format!("Exit {code}") };
-            out.out(&job_line(job, last, &status, false));
+            if self.job_control {
+                out.out(&job_line(job, last, &status, false));
+            }
         }
         self.jobs.retain(|j| !matches!(j.state, JobState::Done(_)));
     }

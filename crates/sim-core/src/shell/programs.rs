@@ -657,9 +657,15 @@ fn type_builtin(sh: &mut Shell, _: &mut Cluster, argv: &[String], _: Option<&str
 }
 
 fn exit(sh: &mut Shell, _: &mut Cluster, argv: &[String], _: Option<&str>, out: &mut Output) -> i32 {
+    let code = argv.get(1).and_then(|a| a.parse::<i32>().ok()).map(|c| c & 0xff).unwrap_or(sh.last_exit_code);
+    if sh.subshells > 0 {
+        // `bash -c 'exit 3'`: the child shell ends with that status.
+        sh.exiting = true;
+        return code;
+    }
     out.out("logout\n");
     out.err("kubesim: this terminal stays open; there is no machine to log out of\n");
-    argv.get(1).and_then(|a| a.parse::<i32>().ok()).map(|c| c & 0xff).unwrap_or(sh.last_exit_code)
+    code
 }
 
 fn help(_: &mut Shell, _: &mut Cluster, _: &[String], _: Option<&str>, out: &mut Output) -> i32 {
@@ -819,7 +825,10 @@ fn bash(sh: &mut Shell, cluster: &mut Cluster, argv: &[String], stdin: Option<&s
         },
     };
     let (vars, cwd, aliases) = (sh.vars.clone(), sh.cwd.clone(), sh.aliases.clone());
+    sh.subshells += 1;
     let code = run_text(sh, cluster, &script_text, out);
+    sh.subshells -= 1;
+    sh.exiting = false;
     sh.vars = vars;
     sh.cwd = cwd;
     sh.aliases = aliases;

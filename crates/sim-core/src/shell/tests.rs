@@ -267,3 +267,28 @@ fn streaming_jobs_follow_poll_in_the_browser() {
     assert_eq!(s.feed_keys("\x03").display, "^C\n");
     assert!(!s.shell.foreground_active());
 }
+
+#[test]
+fn without_job_control_jobs_run_unannounced_as_in_bash_dash_c() {
+    let mut s = sim();
+    s.shell.job_control = false;
+    let line = s.run_line("kubectl proxy --port=8001 & sleep 1; curl -s -o /dev/null -w '%{http_code}\\n' 127.0.0.1:8001/api; kill %1; echo $-");
+    assert_eq!((line.stdout.as_str(), line.stderr.as_str()), ("Starting to serve on 127.0.0.1:8001\n200\nhBc\n", ""));
+    assert_eq!(s.cluster.network.kubectl_proxy_port, None);
+    // With job control (the learner's terminal) the same line announces the job.
+    let mut s = sim();
+    let line = s.run_line("kubectl proxy --port=8001 & kill %1; echo $-");
+    assert!(line.stderr.starts_with("[1] "), "{}", line.stderr);
+    assert_eq!(line.stdout, "Starting to serve on 127.0.0.1:8001\n[1]+  Terminated              kubectl proxy --port=8001\nhimBHs\n");
+}
+
+#[test]
+fn exit_ends_a_child_shell_not_the_terminal() {
+    let mut s = sim();
+    let line = s.run_line("bash -c 'echo a; exit 3; echo b'; echo \"status $?\"");
+    assert_eq!((line.stdout.as_str(), line.stderr.as_str()), ("a\nstatus 3\n", ""));
+    let line = s.run_line("sh -c 'for i in 1 2; do echo $i; exit 4; done'; echo $?");
+    assert_eq!(line.stdout, "1\n4\n");
+    // At the prompt there is no machine to log out of.
+    assert!(s.run_line("exit").stderr.contains("this terminal stays open"));
+}
