@@ -523,6 +523,16 @@ fn write_benchmarks_md(root: &Path, report: &str) -> Result<(), Failure> {
 /// Links the web app's wasm once more with its name section kept (the release profile
 /// strips it) and reads what each crate's functions cost. The shipped wasm is the
 /// same code without the names.
+/// `cargo xtask crate-costs [WASM]`: the per-crate table of a wasm linked with its
+/// names (by default the one `bench` keeps, `target/bench/kubesim-web-with-names.wasm`).
+pub fn crate_costs_command(root: &Path, wasm: Option<&Path>) -> Result<(), Failure> {
+    let path = wasm.map_or_else(|| root.join("target/bench/kubesim-web-with-names.wasm"), Path::to_path_buf);
+    let bytes = std::fs::read(&path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    let costs = crate_costs(&bytes).ok_or_else(|| Failure(format!("{}: no name section to read", path.display())))?;
+    print!("{}", render_costs(&costs));
+    Ok(())
+}
+
 fn named_wasm_costs(root: &Path) -> Result<Option<CrateCosts>, Failure> {
     println!("xtask: linking the wasm with names, for the per-crate costs");
     run(Command::new("cargo")
@@ -531,6 +541,7 @@ fn named_wasm_costs(root: &Path) -> Result<Option<CrateCosts>, Failure> {
     let built = root.join("target/wasm32-unknown-unknown/release/kubesim-web.wasm");
     let wasm = std::fs::read(&built).map_err(|e| Failure(format!("{}: {e}", built.display())))?;
     let kept = root.join("target/bench/kubesim-web-with-names.wasm");
+    let _ = std::fs::create_dir_all(root.join("target/bench"));
     let _ = std::fs::write(&kept, &wasm);
     Ok(crate_costs(&wasm))
 }
@@ -673,7 +684,7 @@ pub fn crate_costs(wasm: &[u8]) -> Option<CrateCosts> {
     let mut by_crate: std::collections::HashMap<String, (usize, usize)> = std::collections::HashMap::new();
     let mut largest = Vec::new();
     for (i, size) in bodies.iter().enumerate() {
-        let name = names.get(&(imported + i)).cloned().unwrap_or_else(|| format!("function[{i}]"));
+        let name = names.get(&(imported + i)).map(|n| demangle(n)).unwrap_or_else(|| format!("function[{i}]"));
         let entry = by_crate.entry(crate_of(&name)).or_default();
         entry.0 += size;
         entry.1 += 1;
@@ -684,6 +695,125 @@ pub fn crate_costs(wasm: &[u8]) -> Option<CrateCosts> {
     largest.sort_by(|a, b| b.1.cmp(&a.1));
     largest.truncate(15);
     Some(CrateCosts { crates, code_bytes: bodies.iter().sum(), data_bytes, largest })
+}
+
+/// A symbol as a path `crate::module::item`, enough for `crate_of` and for reading
+/// the largest functions. rustc writes the name section with mangled symbols:
+/// - legacy (`_ZN` length-prefixed segments `E`, with `$LT$`-style escapes and `..` for
+///   `::`; the last segment, `h` and a 16-digit hash, is dropped);
+/// - v0 (`_R...`, what the standard library is built with here): only its crate roots
+///   (`C`, an optional `s<base62>_` disambiguator, a length and the crate's name) are
+///   read, in order, as `crate::`, which is all the attribution needs.
+/// Anything else is returned as it is.
+pub fn demangle(symbol: &str) -> String {
+    if let Some(rest) = symbol.strip_prefix("_ZN") {
+        if let Some(path) = demangle_legacy(rest) {
+            return path;
+        }
+    } else if let Some(rest) = symbol.strip_prefix("_R") {
+        let crates = v0_crate_roots(rest);
+        if !crates.is_empty() {
+            return crates.iter().map(|c| format!("{c}::")).collect::<Vec<_>>().join(" ");
+        }
+    }
+    symbol.to_string()
+}
+
+fn demangle_legacy(mut rest: &str) -> Option<String> {
+    let mut segments = Vec::new();
+    while !rest.starts_with('E') {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let len: usize = rest.get(..digits)?.parse().ok()?;
+        let segment = rest.get(digits..digits + len)?;
+        rest = &rest[digits + len..];
+        segments.push(segment);
+    }
+    if segments.last().is_some_and(|s| s.len() == 17 && s.starts_with('h') && s[1..].bytes().all(|b| b.is_ascii_hexdigit())) {
+        segments.pop();
+    }
+    let decoded: Vec<String> = segments.iter().map(|s| unescape_legacy(if s.starts_with("_$") { &s[1..] } else { s })).collect();
+    Some(decoded.join("::"))
+}
+
+/// `$LT$` → `<`, `$u20$` → ` `, `..` → `::` and the other escapes of legacy mangling.
+fn unescape_legacy(segment: &str) -> String {
+    let mut out = String::new();
+    let mut rest = segment;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("..") {
+            out.push_str("::");
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix('$') {
+            let Some(end) = after.find('$') else {
+                out.push_str(rest);
+                break;
+            };
+            let code = &after[..end];
+            let text = match code {
+                "LT" => Some('<'),
+                "GT" => Some('>'),
+                "RF" => Some('&'),
+                "BP" => Some('*'),
+                "C" => Some(','),
+                "SP" => Some('@'),
+                "LP" => Some('('),
+                "RP" => Some(')'),
+                _ => code.strip_prefix('u').and_then(|hex| u32::from_str_radix(hex, 16).ok()).and_then(char::from_u32),
+            };
+            match text {
+                Some(c) => out.push(c),
+                None => {
+                    out.push('$');
+                    out.push_str(code);
+                    out.push('$');
+                }
+            }
+            rest = &after[end + 1..];
+        } else {
+            let c = rest.chars().next().unwrap_or('.');
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+/// The crate names of a v0 symbol's crate roots, in the order they appear.
+fn v0_crate_roots(symbol: &str) -> Vec<String> {
+    let bytes = symbol.as_bytes();
+    let mut crates = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'C' {
+            let mut j = i + 1;
+            if bytes.get(j) == Some(&b's') {
+                j += 1;
+                while bytes.get(j).is_some_and(u8::is_ascii_alphanumeric) {
+                    j += 1;
+                }
+                if bytes.get(j) != Some(&b'_') {
+                    i += 1;
+                    continue;
+                }
+                j += 1;
+            }
+            let digits = bytes[j.min(bytes.len())..].iter().take_while(|b| b.is_ascii_digit()).count();
+            if digits > 0 {
+                if let Ok(len) = symbol[j..j + digits].parse::<usize>() {
+                    let start = j + digits + usize::from(bytes.get(j + digits) == Some(&b'_'));
+                    if let Some(name) = symbol.get(start..start + len) {
+                        if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                            crates.push(name.to_string());
+                            i = start + len;
+                            continue;
+                        }
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    crates
 }
 
 /// The crate a (demangled) function belongs to: the first path's crate that is not
@@ -716,5 +846,29 @@ fn crate_of(name: &str) -> String {
         Some(_) => "core/alloc/std".to_string(),
         None if name.starts_with("function[") => "(unnamed)".to_string(),
         None => "(no path: runtime, wasm-bindgen glue)".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{crate_of, demangle};
+
+    #[test]
+    fn legacy_symbols_name_their_crate() {
+        let run_in = demangle("_ZN8sim_core7kubectl6run_in17h52d27abfc2ba8a29E");
+        assert_eq!(run_in, "sim_core::kubectl::run_in");
+        assert_eq!(crate_of(&run_in), "sim_core");
+        let visit = demangle("_ZN96_$LT$k8s_openapi..v1_32..api..core..v1..volume..Volume$u20$as$u20$serde_core..ser..Serialize$GT$9serialize17h10184275bda9933aE");
+        assert_eq!(visit, "<k8s_openapi::v1_32::api::core::v1::volume::Volume as serde_core::ser::Serialize>::serialize");
+        assert_eq!(crate_of(&visit), "k8s_openapi");
+    }
+
+    #[test]
+    fn v0_symbols_name_their_first_crate_outside_std() {
+        let push = demangle("_RNvMNtCs5cOc02OMXlo_5alloc6stringNtB2_6String4push");
+        assert_eq!(crate_of(&push), "core/alloc/std");
+        let generic = demangle("_RINvNtCs5cOc02OMXlo_5alloc3vec4fromNtCs1a2b3c_8sim_core5StoreE");
+        assert_eq!(crate_of(&generic), "sim_core");
+        assert_eq!(demangle("__wbindgen_malloc"), "__wbindgen_malloc");
     }
 }

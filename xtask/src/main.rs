@@ -51,6 +51,8 @@ usage: ./dev COMMAND   (or: cargo run -p xtask -- COMMAND)
   bench [--quick] [--no-build] [--no-crates] [--dev]
                      build, measure size, load time, latency, throughput and memory,
                      check the budgets, write BENCHMARKS.md
+  crate-costs [WASM] the per-crate code table of a wasm linked with names
+                     (default: the one the last bench kept)
   size-floor         the gzipped bytes of k8s-openapi, serde_yaml_ng and yew alone
                      (crates/size-floor), beside xterm.js and the page budget
 ";
@@ -71,6 +73,8 @@ fn main() {
         },
         ["browser-test"] => setup::ensure_browser().and_then(|()| browser_test(&root)),
         ["test"] => test(&root),
+        ["crate-costs"] => bench::crate_costs_command(&root, None),
+        ["crate-costs", wasm] => bench::crate_costs_command(&root, Some(Path::new(wasm))),
         ["size-floor"] => setup::ensure_build_tools(&root).and_then(|()| size_floor::size_floor(&root)),
         #[cfg(feature = "openapi")]
         ["openapi"] => openapi::openapi(&root, false),
