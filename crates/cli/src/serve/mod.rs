@@ -5,7 +5,7 @@
 //! simulator. Requests are answered by `sim_core::apiserver::rest` (the REST paths,
 //! discovery, OpenAPI, protobuf bodies: the code sim-core's own `kubectl get --raw`
 //! and `kubectl proxy` answer from); this module is the transport: HTTP, watches
-//! streamed on the clock, and exec's WebSocket.
+//! streamed on the clock, exec's WebSocket and port-forward's SPDY.
 //!
 //! Time: by default the virtual clock follows the wall clock from the moment the
 //! server starts (controllers run on a ticker thread). With `--step-clock` the clock
@@ -20,6 +20,9 @@
 pub mod differential;
 mod exec;
 mod http;
+mod inflate;
+mod port_forward;
+mod spdy;
 mod websocket;
 
 use std::io::BufReader;
@@ -267,6 +270,9 @@ fn serve_connection(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
         }
         if let Some((namespace, pod)) = exec::exec_path(&req) {
             return exec::serve(&mut reader, &mut writer, shared, &req, &namespace, &pod);
+        }
+        if let Some((namespace, pod)) = port_forward::portforward_path(&req) {
+            return port_forward::serve(&mut reader, &mut writer, shared, &req, &namespace, &pod);
         }
         let reply = {
             let mut server = lock(shared);

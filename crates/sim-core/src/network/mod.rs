@@ -47,6 +47,7 @@ pub mod ingress;
 pub mod kube_proxy;
 pub mod nslookup;
 pub mod ping;
+pub mod port_forward;
 pub mod programs;
 pub mod trace;
 pub mod view;
