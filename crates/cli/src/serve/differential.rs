@@ -165,12 +165,21 @@ fn copy_files(from: &Path, to: &Path, relative: &str, sim: &mut Simulator) -> Re
 }
 
 fn run_real(kubectl: &str, input: &str, workdir: &Path, kubeconfig: &Path, home: &Path) -> Result<Outcome, String> {
-    // `kubectl` in the script is the binary under test (KUBECTL may name another).
-    let script = format!("kubectl() {{ command {kubectl:?} \"$@\"; }}\n{input}\n");
+    // `kubectl` in the script is the binary under test (KUBECTL may name another),
+    // put first on PATH as a link rather than wrapped in a shell function: a
+    // background `kubectl port-forward ... &` must be kubectl itself, which `kill %1`
+    // ends (a function would run in a subshell that the kill ends instead).
+    let bin = home.join("bin");
+    if !bin.join("kubectl").exists() {
+        std::fs::create_dir_all(&bin).map_err(|e| e.to_string())?;
+        std::os::unix::fs::symlink(find_program(kubectl), bin.join("kubectl")).map_err(|e| e.to_string())?;
+    }
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
     let output = Command::new("bash")
         .arg("-c")
-        .arg(script)
+        .arg(input)
         .current_dir(workdir)
+        .env("PATH", path)
         .env("KUBECONFIG", kubeconfig)
         .env("HOME", home)
         .env_remove("KUBECTL_EXTERNAL_DIFF")
@@ -181,6 +190,15 @@ fn run_real(kubectl: &str, input: &str, workdir: &Path, kubeconfig: &Path, home:
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         code: output.status.code().unwrap_or(-1),
     })
+}
+
+/// A program's path: as given when it names a path, else the first on PATH.
+fn find_program(name: &str) -> PathBuf {
+    if name.contains('/') {
+        return PathBuf::from(name);
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file()).unwrap_or_else(|| PathBuf::from(name))
 }
 
 /// Commands whose output real kubectl computes from the wall clock: describe's event

@@ -88,7 +88,7 @@ pub fn serve(reader: &mut BufReader<TcpStream>, writer: &mut TcpStream, shared: 
         return write_status(writer, &Status::bad_request("Upgrade request required"));
     };
     let mut tunnel = Tunnel { reader, writer: writer.try_clone()?, websocket, pending: Vec::new(), at: 0 };
-    let result = Session { shared, namespace, pod, framer: Framer::new(), pairs: BTreeMap::new(), streams: BTreeMap::new(), last_stream: 0 }.run(&mut tunnel);
+    let result = Session { shared, namespace, pod, framer: Framer::new(), pairs: BTreeMap::new(), streams: BTreeMap::new(), last_stream: 0, debug: std::env::var_os("KUBESIM_SERVE_DEBUG").is_some() }.run(&mut tunnel);
     if websocket {
         let _ = websocket::write_frame(writer, OPCODE_CLOSE, &1000u16.to_be_bytes());
     }
@@ -107,6 +107,9 @@ struct Tunnel<'a> {
 
 impl Tunnel<'_> {
     fn send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        if std::env::var_os("KUBESIM_SERVE_DEBUG").is_some() {
+            eprintln!("kubesim serve: portforward sends {} bytes: {:?}", bytes.len(), String::from_utf8_lossy(bytes.get(..bytes.len().min(60)).unwrap_or_default()));
+        }
         if self.websocket {
             websocket::write_frame(&mut self.writer, OPCODE_BINARY, bytes)
         } else {
@@ -167,6 +170,8 @@ struct Session<'a> {
     /// Stream id to request id.
     streams: BTreeMap<u32, String>,
     last_stream: u32,
+    /// `KUBESIM_SERVE_DEBUG` set: every frame from the client goes to stderr.
+    debug: bool,
 }
 
 impl Session<'_> {
@@ -181,6 +186,9 @@ impl Session<'_> {
                     return Err(e);
                 }
             };
+            if self.debug {
+                eprintln!("kubesim serve: portforward {}/{}: {frame:?}", self.namespace, self.pod);
+            }
             match frame {
                 Frame::SynStream { stream_id, headers, .. } => self.new_stream(tunnel, stream_id, &headers)?,
                 Frame::Data { stream_id, flags, data } => self.data(tunnel, stream_id, flags, &data)?,

@@ -69,7 +69,15 @@ pub fn response_bytes(response: &Response) -> Vec<u8> {
         text.push_str(&format!("{k}: {v}\r\n"));
     }
     text.push_str("\r\n");
-    text.push_str(&response.body);
+    // Some servers write CRLF line ends (nginx's error pages); the simulated body
+    // keeps the \n the terminal shows, and Content-Length counts what goes on the wire.
+    let newlines = response.body.matches('\n').count();
+    let declared = response.header("Content-Length").and_then(|l| l.parse::<usize>().ok());
+    if newlines > 0 && declared == Some(response.body.len() + newlines) {
+        text.push_str(&response.body.replace('\n', "\r\n"));
+    } else {
+        text.push_str(&response.body);
+    }
     text.into_bytes()
 }
 
