@@ -5,7 +5,7 @@
 //! simulator. Requests are answered by `sim_core::apiserver::rest` (the REST paths,
 //! discovery, OpenAPI, protobuf bodies: the code sim-core's own `kubectl get --raw`
 //! and `kubectl proxy` answer from); this module is the transport: HTTP, watches
-//! streamed on the clock, and exec's WebSocket.
+//! streamed on the clock, exec's WebSocket and port-forward's SPDY.
 //!
 //! Time: by default the virtual clock follows the wall clock from the moment the
 //! server starts (controllers run on a ticker thread). With `--step-clock` the clock
@@ -20,6 +20,9 @@
 pub mod differential;
 mod exec;
 mod http;
+mod inflate;
+mod port_forward;
+mod spdy;
 mod websocket;
 
 use std::io::BufReader;
@@ -268,6 +271,12 @@ fn serve_connection(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
         if let Some((namespace, pod)) = exec::exec_path(&req) {
             return exec::serve(&mut reader, &mut writer, shared, &req, &namespace, &pod);
         }
+        if let Some((namespace, pod)) = port_forward::portforward_path(&req) {
+            return port_forward::serve(&mut reader, &mut writer, shared, &req, &namespace, &pod);
+        }
+        if let Some((namespace, pod)) = followed_log(&req) {
+            return stream_log(&mut writer, shared, &req, &namespace, &pod);
+        }
         let reply = {
             let mut server = lock(shared);
             server.catch_up();
@@ -427,4 +436,84 @@ fn client_closed(stream: &TcpStream, wait: StdDuration) -> std::io::Result<bool>
     };
     stream.set_read_timeout(None)?;
     Ok(closed)
+}
+
+/// `(namespace, pod)` of `GET pods/NAME/log?follow=true` (`kubectl logs -f`).
+fn followed_log(req: &http::Request) -> Option<(String, String)> {
+    if req.method != "GET" || req.param("follow") != Some("true") {
+        return None;
+    }
+    let segments: Vec<&str> = req.path.trim_end_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    match segments.as_slice() {
+        ["api", "v1", "namespaces", ns, "pods", pod, "log"] => Some((ns.to_string(), pod.to_string())),
+        _ => None,
+    }
+}
+
+/// `kubectl logs -f`: the log so far, then each new line as the clock brings it,
+/// until the container stops running (the kubelet's follow ends with the container)
+/// or the client hangs up. Errors (no such pod or container) answer as without -f.
+fn stream_log(writer: &mut TcpStream, shared: &Shared, req: &http::Request, namespace: &str, pod: &str) -> std::io::Result<()> {
+    // Later polls read the whole log (no tailLines) and send the lines past `sent`.
+    let whole = http::Request {
+        method: req.method.clone(),
+        path: req.path.clone(),
+        query: req.query.iter().filter(|(k, _)| k != "tailLines").cloned().collect(),
+        headers: req.headers.clone(),
+        body: Vec::new(),
+    };
+    let (first, mut sent) = {
+        let mut server = lock(shared);
+        server.catch_up();
+        let first = api::route(&mut server.cluster, req);
+        let sent = match api::route(&mut server.cluster, &whole) {
+            Reply::Raw(200, _, body) => body.iter().filter(|b| **b == b'\n').count(),
+            _ => 0,
+        };
+        (first, sent)
+    };
+    let Reply::Raw(200, content_type, body) = first else {
+        if let Some((code, content_type, body)) = api::encode(&first) {
+            http::write_response(writer, code, &content_type, &body)?;
+        }
+        return Ok(());
+    };
+    http::start_chunked(writer, content_type)?;
+    if !body.is_empty() {
+        http::write_chunk(writer, &body)?;
+    }
+    loop {
+        let (text, running) = {
+            let mut server = lock(shared);
+            server.catch_up();
+            let text = match api::route(&mut server.cluster, &whole) {
+                Reply::Raw(200, _, body) => String::from_utf8_lossy(&body).into_owned(),
+                _ => String::new(),
+            };
+            (text, container_running(&server.cluster, namespace, pod, req.param("container")))
+        };
+        let new: String = text.split_inclusive('\n').skip(sent).collect();
+        if !new.is_empty() {
+            sent += new.matches('\n').count();
+            http::write_chunk(writer, new.as_bytes())?;
+        }
+        if !running {
+            return http::write_chunk(writer, b"");
+        }
+        if client_closed(writer, StdDuration::from_millis(250))? {
+            return Ok(());
+        }
+    }
+}
+
+/// Whether the container (the only one when not named) is running now.
+fn container_running(cluster: &sim_core::cluster::Cluster, namespace: &str, pod: &str, container: Option<&str>) -> bool {
+    let key = sim_core::store::ObjectKey::new(sim_core::resources::Kind::Pod, namespace, pod);
+    let Some(sim_core::store::Object::Pod(p)) = cluster.store.get(&key) else { return false };
+    let statuses = p.status.as_ref().and_then(|s| s.container_statuses.clone()).unwrap_or_default();
+    let status = match container {
+        Some(name) => statuses.iter().find(|c| c.name == name),
+        None => statuses.first(),
+    };
+    status.and_then(|c| c.state.as_ref()).is_some_and(|s| s.running.is_some())
 }

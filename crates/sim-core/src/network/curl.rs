@@ -441,7 +441,7 @@ fn run(
         }
         Outcome::Reset { .. } => {
             out.err(&connected_line);
-            announce_port_forward(&t, out);
+            announce_port_forward(cluster, &t, out);
             if o.verbose {
                 out.err(&request_lines(&build_request(o, url)));
                 out.err("* Empty reply from server\n* shutting down connection #0\n");
@@ -452,7 +452,7 @@ fn run(
         }
         Outcome::Connected { server, seen_client } => {
             out.err(&connected_line);
-            announce_port_forward(&t, out);
+            announce_port_forward(cluster, &t, out);
             let mut http2 = false;
             if url.scheme == "https" {
                 let tls = workloads::tls_of(cluster, &server);
@@ -517,11 +517,48 @@ fn run(
     }
 }
 
-/// A running `kubectl port-forward` prints a line on the terminal for every
-/// connection it accepts.
-pub(crate) fn announce_port_forward(t: &Trace, out: &mut Output) {
-    if t.hops.iter().any(|h| h.kind == crate::network::trace::HopKind::PortForward && h.name == "kubectl port-forward") {
-        out.err(&format!("Handling connection for {}\n", t.destination.port()));
+/// A running `kubectl port-forward` prints a line for every connection it accepts
+/// (on its stdout: the terminal, or the file a background job's output goes to).
+/// When the pod end refuses, kubectl logs the kubelet's error (klog's `E` line),
+/// closes the connection and exits with `error: lost connection to pod`.
+pub(crate) fn announce_port_forward(cluster: &mut Cluster, t: &Trace, out: &mut Output) {
+    let forwarded = t.hops.iter().any(|h| h.kind == crate::network::trace::HopKind::PortForward && h.name == "kubectl port-forward");
+    if !forwarded {
+        return;
+    }
+    let local_port = t.destination.port();
+    let Some(forward) = cluster.network.port_forwards.iter().find(|f| f.local_port == local_port).cloned() else { return };
+    let handling = format!("Handling connection for {local_port}\n");
+    let mut lost = String::new();
+    if matches!(t.outcome, Outcome::Reset { .. }) {
+        let message = crate::network::port_forward::refused_message(cluster, &forward.namespace, &forward.pod, forward.pod_port);
+        let err = format!("an error occurred forwarding {local_port} -> {}: {message}", forward.pod_port);
+        let pid = forward.output.as_ref().map(|o| o.pid).unwrap_or(0);
+        // klog's header: severity, MMDD, wall time in microseconds, pid, file:line.
+        let now = cluster.clock.now();
+        lost = format!(
+            "E{} {:>7} portforward.go:424] \"Unhandled Error\" err=\"{}\"\nerror: lost connection to pod\n",
+            now.format("%m%d %H:%M:%S%.6f"),
+            pid,
+            err.replace('\\', "\\\\").replace('"', "\\\"")
+        );
+        // The whole kubectl exits, taking its forwards with it.
+        cluster.network.port_forwards.retain(|f| f.output != forward.output || f.pod != forward.pod);
+        cluster.network.forwards_lost.push(local_port);
+    }
+    match &forward.output {
+        None => {
+            out.err(&handling);
+            out.err(&lost);
+        }
+        Some(output) => {
+            if let Some(path) = &output.stdout {
+                cluster.network.forward_writes.push((path.clone(), handling));
+            }
+            if let (Some(path), false) = (&output.stderr, lost.is_empty()) {
+                cluster.network.forward_writes.push((path.clone(), lost));
+            }
+        }
     }
 }
 

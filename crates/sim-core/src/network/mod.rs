@@ -47,6 +47,7 @@ pub mod ingress;
 pub mod kube_proxy;
 pub mod nslookup;
 pub mod ping;
+pub mod port_forward;
 pub mod programs;
 pub mod trace;
 pub mod view;
@@ -124,6 +125,19 @@ pub struct PortForward {
     pub namespace: String,
     pub pod: String,
     pub pod_port: u16,
+    /// Where the kubectl behind it writes, when that is not the terminal: a
+    /// background `kubectl port-forward ... >pf.log 2>&1 &` (set by the shell).
+    #[serde(default)]
+    pub output: Option<ForwardOutput>,
+}
+
+/// The files a background port-forward's stdout and stderr go to (`None`: discarded).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForwardOutput {
+    pub stdout: Option<String>,
+    pub stderr: Option<String>,
+    /// The job's process id (klog prints it in its error lines).
+    pub pid: u32,
 }
 
 /// How many traces are kept for the visualizer; older ones are dropped.
@@ -149,6 +163,12 @@ pub struct NetworkState {
     /// Keyed by (node, service "ns/name:port", client IP).
     pub(crate) affinity: BTreeMap<(String, String, Ipv4Addr), Affinity>,
     pub port_forwards: Vec<PortForward>,
+    /// What background port-forwards wrote to their files since the shell last
+    /// looked: (path, text), appended in order.
+    pub forward_writes: Vec<(String, String)>,
+    /// Local ports whose kubectl port-forward exited (lost connection to pod): the
+    /// shell marks their jobs done with status 1.
+    pub forwards_lost: Vec<u16>,
     /// The local port of a running `kubectl proxy` (8001 by default), if any.
     pub kubectl_proxy_port: Option<u16>,
     /// Container ids whose one-shot command ([`programs::run_one_shot_commands`]) has run.

@@ -387,6 +387,7 @@ fn port_forward_reaches_the_pod_through_localhost() {
         namespace: "default".into(),
         pod: "web-1".into(),
         pod_port: 80,
+        output: None,
     });
     let (out, code) = testkit::run(&mut c, &Place::Host, curl, "-s localhost:8080");
     assert_eq!(code, 0);

@@ -161,7 +161,7 @@ fn fetch(
     } else if !o.quiet {
         out.err(&format!("Connecting to {shown}|{ip}|:{}... ", url.port));
     }
-    crate::network::curl::announce_port_forward(&t, out);
+    crate::network::curl::announce_port_forward(cluster, &t, out);
     let elapsed;
     let code = match t.outcome.clone() {
         Outcome::Refused { .. } => {

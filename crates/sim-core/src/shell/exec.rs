@@ -154,6 +154,7 @@ fn run_command(sh: &mut Shell, cluster: &mut Cluster, command: &Command, stdin: 
                 sh.vars.insert(k.clone(), super::Var { value: v.clone(), exported: true });
             }
             let code = programs::run(sh, cluster, &argv, input.as_deref(), &mut captured);
+            settle_port_forwards(sh, cluster);
             for (k, old) in saved {
                 match old {
                     Some(v) => sh.vars.insert(k, v),
@@ -988,9 +989,19 @@ fn start_background(sh: &mut Shell, cluster: &mut Cluster, item: &ListItem, out:
         // mode streaming programs return after their first screen.
         let interactive = sh.interactive_terminal;
         sh.interactive_terminal = false;
+        let forwards_before = cluster.network.port_forwards.len();
         let code = run_and_or(sh, cluster, &item.and_or, None, out);
         sh.interactive_terminal = interactive;
         sh.foreground = None;
+        // A port-forward keeps writing after its first screen ("Handling connection
+        // for ..."): where its redirections sent that first screen.
+        if let Some(Command::Simple(c)) = item.and_or.first.commands.first() {
+            if let Some(output) = background_output(sh, &c.redirects, pid) {
+                for forward in cluster.network.port_forwards.iter_mut().skip(forwards_before) {
+                    forward.output = Some(output.clone());
+                }
+            }
+        }
         if code == 0 {
             JobState::Running { until: None }
         } else {
@@ -1001,6 +1012,74 @@ fn start_background(sh: &mut Shell, cluster: &mut Cluster, item: &ListItem, out:
     };
     sh.jobs.push(Job { id, pid, command: item.text.clone(), state });
     0
+}
+
+/// Where a background command's stdout and stderr go, when its redirections send
+/// them away from the terminal (literal targets only; `None` keeps the terminal).
+fn background_output(sh: &Shell, redirects: &[parse::Redirect], pid: u32) -> Option<crate::network::ForwardOutput> {
+    let mut fds = [Sink::Stdout, Sink::Stderr];
+    for r in redirects {
+        let slot = match r.fd {
+            1 => Some(0),
+            2 => Some(1),
+            _ => None,
+        };
+        match &r.kind {
+            RedirectKind::Output(word) | RedirectKind::Append(word) | RedirectKind::Both { target: word, .. } => {
+                let path = Vfs::resolve(&sh.cwd, &literal_text(word)?);
+                let sink = if path == "/dev/null" { Sink::Null } else { Sink::File(path) };
+                if let RedirectKind::Both { .. } = r.kind {
+                    fds = [sink.clone(), sink];
+                } else if let Some(i) = slot {
+                    fds[i] = sink;
+                }
+            }
+            RedirectKind::Duplicate(target) => {
+                let from = match target {
+                    1 => fds[0].clone(),
+                    2 => fds[1].clone(),
+                    _ => continue,
+                };
+                if let Some(i) = slot {
+                    fds[i] = from;
+                }
+            }
+            RedirectKind::Close => {
+                if let Some(i) = slot {
+                    fds[i] = Sink::Null;
+                }
+            }
+            _ => {}
+        }
+    }
+    if fds == [Sink::Stdout, Sink::Stderr] {
+        return None;
+    }
+    let file = |sink: &Sink| match sink {
+        Sink::File(path) => Some(path.clone()),
+        _ => None,
+    };
+    Some(crate::network::ForwardOutput { stdout: file(&fds[0]), stderr: file(&fds[1]), pid })
+}
+
+/// What background port-forwards did while the last command ran: their lines are
+/// appended to their files, and a kubectl that lost its connection ends its job with
+/// status 1, as the real one exits.
+fn settle_port_forwards(sh: &mut Shell, cluster: &mut Cluster) {
+    let now = cluster.clock.now();
+    for (path, text) in std::mem::take(&mut cluster.network.forward_writes) {
+        // A file the learner removed meanwhile: the real process writes to the
+        // unlinked file, which is lost too.
+        let _ = sh.vfs.write(&path, &text, true, now);
+    }
+    for port in std::mem::take(&mut cluster.network.forwards_lost) {
+        for job in sh.jobs.iter_mut().filter(|j| matches!(j.state, JobState::Running { .. })) {
+            let words: Vec<String> = job.command.split_whitespace().map(str::to_string).collect();
+            if crate::kubectl::port_forward::local_ports(words.get(1..).unwrap_or_default()).contains(&port) {
+                job.state = JobState::Done(1);
+            }
+        }
+    }
 }
 
 /// `jobs`, `fg` and `kill` work on the job table.
