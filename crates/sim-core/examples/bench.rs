@@ -5,7 +5,9 @@
 //!
 //! `cargo run --release -p sim-core --example bench [-- --quick]`; `--quick` runs
 //! fewer iterations (for a smoke run, not for figures). For profiling one part:
-//! `--sizes 1000` (only these cluster sizes), `--only latency|throughput|dry-run|memory`.
+//! `--sizes 1000` (only these cluster sizes), `--only latency|throughput|dry-run|memory`,
+//! `--restore DIR` (restore the clusters a `--states DIR` run saved instead of building
+//! them: a 10,000-pod cluster takes minutes to build), `--runs N` (iterations per command).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -110,6 +112,8 @@ fn main() {
         .map(|list| list.split(',').filter_map(|n| n.parse().ok()).collect());
     let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
     let runs = |part: &str| only.as_deref().is_none_or(|o| o == part);
+    let restore_dir = args.iter().position(|a| a == "--restore").and_then(|i| args.get(i + 1)).cloned();
+    let runs_arg: Option<usize> = args.iter().position(|a| a == "--runs").and_then(|i| args.get(i + 1)).and_then(|n| n.parse().ok());
     let mut report = serde_json::Map::new();
 
     let mut latency = Vec::new();
@@ -117,7 +121,10 @@ fn main() {
     let sizes = sizes_arg.clone().unwrap_or_else(|| default_sizes.to_vec());
     for &pods in sizes.iter().filter(|_| runs("latency")) {
         let started = Instant::now();
-        let (mut sim, commands) = cluster_with_pods(pods);
+        let (mut sim, commands) = match &restore_dir {
+            Some(dir) => restored_cluster(dir, pods),
+            None => cluster_with_pods(pods),
+        };
         let setup_seconds = started.elapsed().as_secs_f64();
         if let Some(dir) = &states {
             let path = std::path::Path::new(dir).join(format!("state-{pods}.json"));
@@ -126,10 +133,11 @@ fn main() {
                 std::process::exit(1);
             }
         }
-        let iterations = match (quick, pods) {
-            (true, _) => 5,
-            (false, 10_000) => 30,
-            (false, _) => 100,
+        let iterations = match (runs_arg, quick, pods) {
+            (Some(n), _, _) => n,
+            (None, true, _) => 5,
+            (None, false, 10_000) => 30,
+            (None, false, _) => 100,
         };
         for (name, line) in &commands {
             let mut samples = Vec::with_capacity(iterations);
@@ -213,12 +221,38 @@ fn cluster_with_pods(pods: usize) -> (Simulator, Vec<(String, String)>) {
         eprintln!("bench: only {running} of {pods} pods run");
         std::process::exit(1);
     }
+    let commands = commands_for(&mut sim);
+    (sim, commands)
+}
+
+/// [`COMMANDS`] with the `web` Service's node IP and port filled in.
+fn commands_for(sim: &mut Simulator) -> Vec<(String, String)> {
     let node_ip = sim.run_line("kubectl get node kind-worker -o jsonpath='{.status.addresses[0].address}'").stdout;
     let node_port = sim.run_line("kubectl get svc web -o jsonpath='{.spec.ports[0].nodePort}'").stdout;
-    let commands = COMMANDS
+    COMMANDS
         .iter()
         .map(|(name, line)| (name.to_string(), line.replace("NODE_IP", &node_ip).replace("NODE_PORT", &node_port)))
-        .collect();
+        .collect()
+}
+
+/// The cluster a `--states DIR` run saved as `DIR/state-PODS.json`, restored with the
+/// configuration the bench builds with (the clock stays where the state left it).
+fn restored_cluster(dir: &str, pods: usize) -> (Simulator, Vec<(String, String)>) {
+    let path = std::path::Path::new(dir).join(format!("state-{pods}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        eprintln!("bench: {}: {error}", path.display());
+        std::process::exit(1);
+    });
+    let config = ClusterConfig {
+        topology: Topology { workers: pods / 100 + 2, ..Topology::default() },
+        command_step: Duration::zero(),
+        ..ClusterConfig::default()
+    };
+    let mut sim = sim_core::persist::restore_simulator(&text, config).unwrap_or_else(|error| {
+        eprintln!("bench: {}: {error}", path.display());
+        std::process::exit(1);
+    });
+    let commands = commands_for(&mut sim);
     (sim, commands)
 }
 

@@ -28,10 +28,16 @@ impl Source {
 
 /// The reference to the object an event is about.
 pub fn reference_to(object: &Object) -> ObjectReference {
-    let meta = object.metadata();
+    let rt = object.resource_type();
+    reference_to_meta(&rt.api_version(), rt.kind_name, object.metadata())
+}
+
+/// [`reference_to`] from an object's type and metadata, for a caller holding a typed
+/// object (the kubelet's pod) that need not be copied into an [`Object`] first.
+pub fn reference_to_meta(api_version: &str, kind: &str, meta: &ObjectMeta) -> ObjectReference {
     ObjectReference {
-        api_version: Some(object.resource_type().api_version()),
-        kind: Some(object.resource_type().kind_name.to_string()),
+        api_version: Some(api_version.to_string()),
+        kind: Some(kind.to_string()),
         name: meta.name.clone(),
         namespace: meta.namespace.clone(),
         uid: meta.uid.clone(),

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{
-    ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus, HostIP, Pod, PodCondition, PodIP,
+    ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus, HostIP, Pod, PodCondition, PodIP, PodSpec,
     PodStatus, VolumeMountStatus,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -474,11 +474,11 @@ pub fn reconcile(cluster: &mut Cluster, wake: &mut Wakeups) {
         let steady = match cluster.store.get(&key) {
             Some(Object::Pod(p)) if p.metadata.deletion_timestamp.is_none() && p.metadata.uid.as_deref() == Some(uid.as_str()) => {
                 kubelet.pods.get(&uid).and_then(|r| {
-                    // A container with a command may still have a one-shot program to
-                    // run (`-- wget ...` runs on the sync after the pod has its IP,
-                    // without a write of its own): such a pod is synced every pass.
-                    let has_command = p.spec.as_ref().is_some_and(|s| s.containers.iter().any(|c| c.command.is_some() || c.args.is_some()));
-                    if has_command && !r.containers.iter().all(|c| cluster.network.one_shots.contains(&c.container_id)) {
+                    // A container may still have a one-shot program to run (`-- wget
+                    // ...` runs on the sync after the pod has its IP, without a write
+                    // of its own): such a pod is synced every pass. Other commands (the
+                    // system pods' servers) change nothing at a sync: they may rest.
+                    if crate::network::programs::one_shot_pending(cluster, p, r) {
                         return None;
                     }
                     let until = if runtime_is_steady(r, now) {
@@ -690,15 +690,17 @@ fn next_transition(r: &PodRuntime, now: DateTime<Utc>) -> Option<DateTime<Utc>> 
 
 /// Runs the pod's state machine up to `now`, recording the kubelet's events.
 fn advance_runtime(cluster: &mut Cluster, pod: &Pod, uid: &str, now: DateTime<Utc>) {
-    let pod_object = Object::Pod(Box::new(pod.clone()));
-    let spec = pod.spec.clone().unwrap_or_default();
+    // Borrowed, not copied: this runs on every sync of every pod that is not steady.
+    let pod_reference = events::reference_to_meta("v1", "Pod", &pod.metadata);
+    let no_spec = PodSpec::default();
+    let spec = pod.spec.as_ref().unwrap_or(&no_spec);
     for _ in 0..64 {
         let Some(mut r) = cluster.controllers.kubelet.pods.get(uid).cloned() else { return };
         let mut changed = false;
         let mount_error = if !r.sandbox_ready && r.sandbox_at <= now { volume_error(cluster, pod) } else { None };
         if let Some(message) = &mount_error {
             // Reported again every couple of minutes while it lasts (aggregated count).
-            let mut reference = events::reference_to(&pod_object);
+            let mut reference = pod_reference.clone();
             reference.field_path = None;
             let last = events::events_for(cluster, uid)
                 .into_iter()
@@ -720,7 +722,7 @@ fn advance_runtime(cluster: &mut Cluster, pod: &Pod, uid: &str, now: DateTime<Ut
                 let earlier_busy = r.containers.iter().take(i).any(|c| matches!(c.state, RuntimeState::Creating | RuntimeState::Pulling { .. }));
                 let Some(c) = r.containers.get(i).cloned() else { continue };
                 let container_spec = spec.containers.get(i);
-                let mut reference = events::reference_to(&pod_object);
+                let mut reference = pod_reference.clone();
                 reference.field_path = Some(format!("spec.containers{{{}}}", c.name));
                 let source = Source::kubelet(&r.node);
                 let image = normalize_image(&c.image);

@@ -15,7 +15,8 @@ use super::host::Host;
 use super::jsonpath::{self, JsonPath};
 use crate::cluster::Cluster;
 use crate::labels::{self, Selector};
-use crate::printers::{json as json_printer, table, tabwriter, yaml};
+use crate::printers::tabwriter::{self, Cells};
+use crate::printers::{json as json_printer, table, yaml};
 use crate::resources::{self, Kind, ResourceType};
 use crate::shell::{Foreground, StreamJob};
 use crate::simulator::Output;
@@ -593,10 +594,10 @@ impl Watch {
             return;
         }
         let wide = matches!(self.options.format, OutputFormat::Table { wide: true });
-        let rows = table_rows(objects, self.request.resource, &self.options, wide, false, cluster.clock.now());
-        let rows = if header && !self.options.no_headers { rows } else { rows[1..].to_vec() };
+        let table = table_cells(objects, self.request.resource, &self.options, wide, false, cluster.clock.now());
+        let first = usize::from(!header || self.options.no_headers);
         let mut text = String::new();
-        tabwriter::write_table_remembering(&rows, &mut self.widths, &mut text);
+        tabwriter::write_cells_remembering(&table, first, &mut self.widths, &mut text);
         out.out(&text);
     }
 }
@@ -665,70 +666,74 @@ fn print_tables(
         if !out.is_empty() && !options.no_headers {
             out.push('\n');
         }
-        let rows = table_rows(&objects, rt, options, wide, with_kind, now);
-        let rows = if options.no_headers { rows[1..].to_vec() } else { rows };
-        tabwriter::write_table(&rows, out);
+        let table = table_cells(&objects, rt, options, wide, with_kind, now);
+        tabwriter::write_cells(&table, usize::from(options.no_headers), out);
     }
     Ok(())
 }
 
 /// The header and rows of one table, decorated as cli-runtime's `printTable`
-/// decorates them: NAMESPACE first with `-A`, `-L` columns, then LABELS.
-pub fn table_rows(
+/// decorates them: NAMESPACE first with `-A`, `-L` columns, then LABELS. The header
+/// is row 0, always there (`--no-headers` skips it when writing).
+pub fn table_cells(
     objects: &[&Object],
     rt: &ResourceType,
     options: &GetOptions,
     wide: bool,
     with_kind: bool,
     now: k8s_openapi::chrono::DateTime<k8s_openapi::chrono::Utc>,
-) -> Vec<Vec<String>> {
+) -> Cells {
     let columns = table::columns(rt.kind);
     let shown: Vec<usize> = (0..columns.len()).filter(|&i| wide || columns[i].priority == 0).collect();
     let with_namespace = options.all_namespaces && rt.namespaced;
-    let mut header: Vec<String> = Vec::new();
+    let cells_per_row = shown.len() + usize::from(with_namespace) + options.label_columns.len() + usize::from(options.show_labels);
+    let mut table = Cells::with_capacity(objects.len() + 1, cells_per_row, 16 * cells_per_row);
     if with_namespace {
-        header.push("NAMESPACE".to_string());
+        table.push("NAMESPACE");
     }
-    header.extend(shown.iter().map(|&i| columns[i].name.to_uppercase()));
+    for &i in &shown {
+        table.push(&columns[i].name.to_uppercase());
+    }
     for key in &options.label_columns {
-        header.push(key.rsplit('/').next().unwrap_or(key).to_uppercase());
+        table.push(&key.rsplit('/').next().unwrap_or(key).to_uppercase());
     }
     if options.show_labels {
-        header.push("LABELS".to_string());
+        table.push("LABELS");
     }
-    let mut rows = vec![header];
+    table.end_row();
+    // Each object's wide row goes to a scratch buffer, reused, and the shown
+    // columns are copied from there: no String per cell.
+    let mut scratch = Cells::new();
     for object in objects {
-        let mut cells = table::row(object, now);
-        let mut row: Vec<String> = Vec::with_capacity(shown.len() + 1);
+        scratch.clear();
+        table::write_row(object, now, &mut scratch);
+        scratch.end_row();
         if with_namespace {
-            row.push(object.namespace().to_string());
+            table.push(object.namespace());
         }
+        let mut row = scratch.row(0);
+        let mut next = 0;
         for &i in &shown {
-            let mut cell = cells.get_mut(i).map(std::mem::take).unwrap_or_default();
+            let cell = row.nth(i - next).unwrap_or("");
+            next = i + 1;
             // The Name column becomes `kind.group/name` when several types print.
             if with_kind && i == 0 && rt.kind != Kind::Event {
-                cell = format!("{}/{cell}", rt.qualified_kind_lower());
+                table.push_str(&rt.qualified_kind_lower());
+                table.push_str("/");
             }
-            row.push(clip_cell(cell));
+            table.push_str(cell);
+            table.end_cell_clipped();
         }
         let object_labels = object.metadata().labels.as_ref();
         for key in &options.label_columns {
-            row.push(object_labels.and_then(|l| l.get(key)).cloned().unwrap_or_default());
+            table.push(object_labels.and_then(|l| l.get(key)).map(String::as_str).unwrap_or_default());
         }
         if options.show_labels {
-            row.push(labels::format_labels(object_labels));
+            table.push(&labels::format_labels(object_labels));
         }
-        rows.push(row);
+        table.end_row();
     }
-    rows
-}
-
-/// printTable cuts a string cell at its first line break and appends `...`.
-fn clip_cell(cell: String) -> String {
-    match cell.find(['\n', '\r', '\u{c}']) {
-        Some(i) => format!("{}...", &cell[..i]),
-        None => cell,
-    }
+    table
 }
 
 /// `printGeneric`: yaml, json, name, jsonpath and custom columns.

@@ -110,6 +110,46 @@ pub fn run_program(
     })
 }
 
+/// The words of a container's command and args, and the script behind `sh -c`, when
+/// its main process is a one-shot network program (`wget ...`, `sh -c 'curl ...'`
+/// without a loop or a sleep): what [`run_one_shot_commands`] runs.
+fn one_shot_command(container: &k8s_openapi::api::core::v1::Container) -> Option<(Vec<String>, Option<String>)> {
+    if container.command.is_none() && container.args.is_none() {
+        return None;
+    }
+    let mut words: Vec<String> = container.command.clone().unwrap_or_default();
+    words.extend(container.args.clone().unwrap_or_default());
+    let script = match words.as_slice() {
+        [sh, flag, script, ..] if flag == "-c" && matches!(sh.rsplit('/').next(), Some("sh" | "bash" | "ash")) => Some(script.clone()),
+        _ => None,
+    };
+    let first = match &script {
+        Some(s) => s.split_whitespace().next().unwrap_or(""),
+        None => words.first().map(String::as_str).unwrap_or(""),
+    };
+    let first = first.rsplit('/').next().unwrap_or("");
+    let loops = script.as_deref().is_some_and(|s| s.contains("while") || s.contains("for ") || s.contains("sleep"));
+    if !NETWORK_PROGRAMS.contains(&first) || loops {
+        return None;
+    }
+    Some((words, script))
+}
+
+/// Whether [`run_one_shot_commands`] would run something at the pod's next sync: a
+/// container whose main process is a one-shot network program, running, not yet
+/// run, in a pod with its IP. The kubelet keeps syncing such a pod every pass (the
+/// program runs without a write of its own); any other pod may be skipped as steady.
+pub fn one_shot_pending(cluster: &Cluster, pod: &k8s_openapi::api::core::v1::Pod, runtime: &crate::controllers::kubelet::PodRuntime) -> bool {
+    let has_ip = pod.status.as_ref().and_then(|s| s.pod_ip.as_deref()).is_some_and(|ip| !ip.is_empty());
+    let Some(spec) = pod.spec.as_ref().filter(|_| has_ip) else { return false };
+    runtime.containers.iter().zip(spec.containers.iter()).any(|(state, container)| {
+        matches!(state.state, crate::controllers::kubelet::RuntimeState::Running { .. })
+            && state.exits.is_none()
+            && !cluster.network.one_shots.contains(&state.container_id)
+            && one_shot_command(container).is_some()
+    })
+}
+
 /// Runs the command of a container whose main process is a one-shot network program
 /// (`kubectl run test --image=busybox --restart=Never -- wget -qO- http://web`, or the
 /// same behind `sh -c`), once per container start: what it prints becomes the
@@ -134,21 +174,7 @@ pub fn run_one_shot_commands(cluster: &mut Cluster, pod: &k8s_openapi::api::core
         if !running || state.exits.is_some() || cluster.network.one_shots.contains(&state.container_id) {
             continue;
         }
-        let mut words: Vec<String> = container.command.clone().unwrap_or_default();
-        words.extend(container.args.clone().unwrap_or_default());
-        let script = match words.as_slice() {
-            [sh, flag, script, ..] if flag == "-c" && matches!(sh.rsplit('/').next(), Some("sh" | "bash" | "ash")) => Some(script.clone()),
-            _ => None,
-        };
-        let first = match &script {
-            Some(s) => s.split_whitespace().next().unwrap_or("").to_string(),
-            None => words.first().cloned().unwrap_or_default(),
-        };
-        let first = first.rsplit('/').next().unwrap_or("").to_string();
-        let loops = script.as_deref().is_some_and(|s| s.contains("while") || s.contains("for ") || s.contains("sleep"));
-        if !NETWORK_PROGRAMS.contains(&first.as_str()) || loops {
-            continue;
-        }
+        let Some((words, script)) = one_shot_command(container) else { continue };
         cluster.network.one_shots.insert(state.container_id.clone());
         let image = container.image.clone().unwrap_or_default();
         let started = cluster.clock.now();

@@ -8,7 +8,9 @@
 //! (StatefulSet, DaemonSet, Job, ReplicationController, Secret) have printers too,
 //! reachable through [`row_for_json`].
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::batch::v1::Job;
@@ -22,7 +24,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use k8s_openapi::chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::duration::{age, human_duration_ns};
+use super::duration::{age, human_duration_ns, write_age};
+use super::tabwriter::Cells;
 use crate::labels;
 use crate::resources::Kind;
 use crate::store::Object;
@@ -176,13 +179,23 @@ fn template_containers(template: Option<&PodTemplateSpec>) -> &[Container] {
 
 /// `printPod`.
 pub fn pod_row(pod: &Pod, now: DateTime<Utc>) -> Vec<String> {
+    let mut cells = Cells::new();
+    write_pod_cells(pod, now, &mut cells);
+    cells.end_row();
+    cells.row(0).map(str::to_string).collect()
+}
+
+/// [`pod_row`]'s cells written into a table buffer (the row left open): `kubectl get
+/// pods` of a big cluster computes this for every pod, so it borrows what it can
+/// from the pod and formats the rest straight into the buffer.
+pub fn write_pod_cells(pod: &Pod, now: DateTime<Utc>, cells: &mut Cells) {
     let spec = pod.spec.as_ref();
     let status = pod.status.as_ref();
     let containers = spec.map(|s| s.containers.as_slice()).unwrap_or(&[]);
     let init_containers = spec.and_then(|s| s.init_containers.as_deref()).unwrap_or(&[]);
     let conditions = status.and_then(|s| s.conditions.as_deref()).unwrap_or(&[]);
-    let phase = status.and_then(|s| s.phase.clone()).unwrap_or_default();
-    let status_reason = status.and_then(|s| s.reason.clone()).unwrap_or_default();
+    let phase = status.and_then(|s| s.phase.as_deref()).unwrap_or_default();
+    let status_reason = status.and_then(|s| s.reason.as_deref()).unwrap_or_default();
 
     let mut restarts: i64 = 0;
     let mut restartable_init_restarts: i64 = 0;
@@ -191,10 +204,10 @@ pub fn pod_row(pod: &Pod, now: DateTime<Utc>) -> Vec<String> {
     let mut last_restart: Option<DateTime<Utc>> = None;
     let mut last_restartable_init_restart: Option<DateTime<Utc>> = None;
 
-    let mut reason = if status_reason.is_empty() { phase.clone() } else { status_reason.clone() };
+    let mut reason: Cow<str> = Cow::Borrowed(if status_reason.is_empty() { phase } else { status_reason });
     // A pod held by scheduling gates says so instead of its phase.
     if conditions.iter().any(|c| c.type_ == "PodScheduled" && c.reason.as_deref() == Some("SchedulingGated")) {
-        reason = "SchedulingGated".to_string();
+        reason = Cow::Borrowed("SchedulingGated");
     }
 
     // Sidecars (init containers with restartPolicy Always) count as containers.
@@ -237,17 +250,17 @@ pub fn pod_row(pod: &Pod, now: DateTime<Utc>) -> Vec<String> {
             }
             continue;
         }
-        if let Some(t) = terminated {
-            reason = match t.reason.as_deref() {
+        reason = Cow::Owned(if let Some(t) = terminated {
+            match t.reason.as_deref() {
                 Some(r) if !r.is_empty() => format!("Init:{r}"),
                 _ if t.signal.unwrap_or(0) != 0 => format!("Init:Signal:{}", t.signal.unwrap_or(0)),
                 _ => format!("Init:ExitCode:{}", t.exit_code),
-            };
+            }
         } else if let Some(r) = waiting.and_then(|w| w.reason.as_deref()).filter(|r| !r.is_empty() && *r != "PodInitializing") {
-            reason = format!("Init:{r}");
+            format!("Init:{r}")
         } else {
-            reason = format!("Init:{i}/{}", init_containers.len());
-        }
+            format!("Init:{i}/{}", init_containers.len())
+        });
         initializing = true;
         break;
     }
@@ -265,15 +278,15 @@ pub fn pod_row(pod: &Pod, now: DateTime<Utc>) -> Vec<String> {
                 last_restart = later(last_restart, t.finished_at.as_ref().map(|t| t.0));
             }
             let state = container.state.as_ref();
-            let waiting_reason = state.and_then(|s| s.waiting.as_ref()).and_then(|w| w.reason.clone()).filter(|r| !r.is_empty());
+            let waiting_reason = state.and_then(|s| s.waiting.as_ref()).and_then(|w| w.reason.as_deref()).filter(|r| !r.is_empty());
             let terminated = state.and_then(|s| s.terminated.as_ref());
             if let Some(r) = waiting_reason {
-                reason = r;
+                reason = Cow::Borrowed(r);
             } else if let Some(t) = terminated {
                 reason = match t.reason.as_deref() {
-                    Some(r) if !r.is_empty() => r.to_string(),
-                    _ if t.signal.unwrap_or(0) != 0 => format!("Signal:{}", t.signal.unwrap_or(0)),
-                    _ => format!("ExitCode:{}", t.exit_code),
+                    Some(r) if !r.is_empty() => Cow::Borrowed(r),
+                    _ if t.signal.unwrap_or(0) != 0 => Cow::Owned(format!("Signal:{}", t.signal.unwrap_or(0))),
+                    _ => Cow::Owned(format!("ExitCode:{}", t.exit_code)),
                 };
             } else if container.ready && state.and_then(|s| s.running.as_ref()).is_some() {
                 has_running = true;
@@ -284,50 +297,68 @@ pub fn pod_row(pod: &Pod, now: DateTime<Utc>) -> Vec<String> {
         // running is shown as Running (or NotReady).
         if reason == "Completed" && has_running {
             let pod_ready = conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True");
-            reason = if pod_ready { "Running".to_string() } else { "NotReady".to_string() };
+            reason = Cow::Borrowed(if pod_ready { "Running" } else { "NotReady" });
         }
     }
 
     if pod.metadata.deletion_timestamp.is_some() && status_reason == "NodeLost" {
-        reason = "Unknown".to_string();
+        reason = Cow::Borrowed("Unknown");
     } else if pod.metadata.deletion_timestamp.is_some() && phase != "Succeeded" && phase != "Failed" {
-        reason = "Terminating".to_string();
+        reason = Cow::Borrowed("Terminating");
     }
 
-    let restarts_cell = match last_restart {
-        Some(t) if restarts != 0 => format!("{restarts} ({} ago)", age(Some(t), now)),
-        _ => restarts.to_string(),
-    };
-
-    let node_name = spec.and_then(|s| s.node_name.clone()).filter(|s| !s.is_empty()).unwrap_or_else(|| "<none>".into());
-    let nominated = status.and_then(|s| s.nominated_node_name.clone()).filter(|s| !s.is_empty()).unwrap_or_else(|| "<none>".into());
-    let ip = status
-        .and_then(|s| s.pod_ips.as_ref())
-        .and_then(|ips| ips.first())
-        .map(|ip| ip.ip.clone())
-        .filter(|ip| !ip.is_empty())
-        .unwrap_or_else(|| "<none>".into());
+    fn none_if_empty(s: Option<&str>) -> &str {
+        s.filter(|s| !s.is_empty()).unwrap_or("<none>")
+    }
+    let node_name = none_if_empty(spec.and_then(|s| s.node_name.as_deref()));
+    let nominated = none_if_empty(status.and_then(|s| s.nominated_node_name.as_deref()));
+    let ip = none_if_empty(status.and_then(|s| s.pod_ips.as_ref()).and_then(|ips| ips.first()).map(|ip| ip.ip.as_str()));
     let gates = spec.and_then(|s| s.readiness_gates.as_deref()).unwrap_or(&[]);
-    let readiness_gates = if gates.is_empty() {
-        "<none>".to_string()
+
+    // Writing into the table buffer cannot fail.
+    cells.push(pod.metadata.name.as_deref().unwrap_or_default());
+    let _ = write!(cells, "{ready}/{total}");
+    cells.end_cell();
+    cells.push(&reason);
+    match last_restart {
+        Some(t) if restarts != 0 => {
+            let _ = write!(cells, "{restarts} (");
+            write_age(Some(t), now, cells);
+            cells.push_str(" ago)");
+        }
+        _ => {
+            let _ = write!(cells, "{restarts}");
+        }
+    }
+    cells.end_cell();
+    write_age(pod.metadata.creation_timestamp.as_ref().map(|t| t.0), now, cells);
+    cells.end_cell();
+    cells.push(ip);
+    cells.push(node_name);
+    cells.push(nominated);
+    if gates.is_empty() {
+        cells.push("<none>");
     } else {
         let true_count = gates
             .iter()
             .filter(|g| conditions.iter().find(|c| c.type_ == g.condition_type).is_some_and(|c| c.status == "True"))
             .count();
-        format!("{true_count}/{}", gates.len())
-    };
-    vec![
-        name(&pod.metadata),
-        format!("{ready}/{total}"),
-        reason,
-        restarts_cell,
-        created(&pod.metadata, now),
-        ip,
-        node_name,
-        nominated,
-        readiness_gates,
-    ]
+        let _ = write!(cells, "{true_count}/{}", gates.len());
+        cells.end_cell();
+    }
+}
+
+/// One object's row (wide, every column) written into a table buffer, the row left
+/// open: pods directly, the other kinds through [`row`].
+pub fn write_row(object: &Object, now: DateTime<Utc>, cells: &mut Cells) {
+    match object {
+        Object::Pod(pod) => write_pod_cells(pod, now, cells),
+        other => {
+            for cell in row(other, now) {
+                cells.push(&cell);
+            }
+        }
+    }
 }
 
 /// `printService`.
