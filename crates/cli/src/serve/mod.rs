@@ -274,7 +274,10 @@ fn serve_connection(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
         if let Some((namespace, pod)) = port_forward::portforward_path(&req) {
             return port_forward::serve(&mut reader, &mut writer, shared, &req, &namespace, &pod);
         }
-        if let Some((namespace, pod)) = followed_log(&req) {
+        // A stepped clock never brings new lines: `logs -f` there answers as sim-core's
+        // batch `logs -f` does, with the log so far.
+        let stepped = matches!(lock(shared).mode, ClockMode::Stepped);
+        if let (Some((namespace, pod)), false) = (followed_log(&req), stepped) {
             return stream_log(&mut writer, shared, &req, &namespace, &pod);
         }
         let reply = {
