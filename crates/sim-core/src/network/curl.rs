@@ -596,11 +596,12 @@ fn build_request(o: &Options, url: &Url) -> Request {
 }
 
 fn request_lines(request: &Request) -> String {
-    let mut text = format!("> {}\n", request.request_line());
+    // Sent header lines keep their CR, as curl's verbose trace shows them.
+    let mut text = format!("> {}\r\n", request.request_line());
     for (k, v) in &request.headers {
-        text.push_str(&format!("> {k}: {v}\n"));
+        text.push_str(&format!("> {k}: {v}\r\n"));
     }
-    text.push_str("> \n");
+    text.push_str("> \r\n");
     text
 }
 
@@ -613,12 +614,14 @@ fn status_line(response: &Response, http2: bool) -> String {
     }
 }
 
+/// What `-i`/`-I` print: the header lines as they came off the wire, each ending in
+/// CR LF (curl writes received headers unchanged; `curl -sI URL | head -1` keeps the CR).
 fn header_block(response: &Response, http2: bool) -> String {
-    let mut text = format!("{}\n", status_line(response, http2));
+    let mut text = format!("{}\r\n", status_line(response, http2));
     for (k, v) in &response.headers {
-        text.push_str(&format!("{k}: {v}\n"));
+        text.push_str(&format!("{k}: {v}\r\n"));
     }
-    text.push('\n');
+    text.push_str("\r\n");
     text
 }
 
@@ -632,11 +635,12 @@ fn print_response(
     result: &mut Result_,
 ) -> i32 {
     if o.verbose {
-        let mut text = format!("< {}\n", status_line(response, http2));
+        // Received header lines keep their CR, as curl's verbose trace shows them.
+        let mut text = format!("< {}\r\n", status_line(response, http2));
         for (k, v) in &response.headers {
-            text.push_str(&format!("< {k}: {v}\n"));
+            text.push_str(&format!("< {k}: {v}\r\n"));
         }
-        text.push_str("< \n");
+        text.push_str("< \r\n");
         out.err(&text);
     }
     if o.fail && response.status >= 400 {

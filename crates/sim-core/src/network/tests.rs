@@ -54,22 +54,22 @@ fn curl_verbose_prints_connection_lines_and_headers() {
     let expected = "*   Trying 172.18.0.3:30080...
 * Connected to 172.18.0.3 (172.18.0.3) port 30080
 * using HTTP/1.x
-> GET / HTTP/1.1
-> Host: 172.18.0.3:30080
-> User-Agent: curl/8.11.1
-> Accept: */*
-> 
+> GET / HTTP/1.1\r
+> Host: 172.18.0.3:30080\r
+> User-Agent: curl/8.11.1\r
+> Accept: */*\r
+> \r
 * Request completely sent off
-< HTTP/1.1 200 OK
-< Server: nginx/1.27.4
-< Date: Mon, 05 Jan 2026 09:00:00 GMT
-< Content-Type: text/html
-< Content-Length: 615
-< Last-Modified: Wed, 05 Feb 2025 11:06:32 GMT
-< Connection: keep-alive
-< ETag: \"67a34638-267\"
-< Accept-Ranges: bytes
-< 
+< HTTP/1.1 200 OK\r
+< Server: nginx/1.27.4\r
+< Date: Mon, 05 Jan 2026 09:00:00 GMT\r
+< Content-Type: text/html\r
+< Content-Length: 615\r
+< Last-Modified: Wed, 05 Feb 2025 11:06:32 GMT\r
+< Connection: keep-alive\r
+< ETag: \"67a34638-267\"\r
+< Accept-Ranges: bytes\r
+< \r
 { [615 bytes data]
 * Connection #0 to host 172.18.0.3 left intact
 ";
@@ -80,8 +80,8 @@ fn curl_verbose_prints_connection_lines_and_headers() {
 fn head_include_and_write_out() {
     let mut c = nginx_cluster();
     let (out, _) = testkit::run(&mut c, &Place::Host, curl, "-I http://172.18.0.3:30080/");
-    assert!(out.starts_with("HTTP/1.1 200 OK\nServer: nginx/1.27.4\n"), "{out}");
-    assert!(out.ends_with("Accept-Ranges: bytes\n\n"), "{out}");
+    assert!(out.starts_with("HTTP/1.1 200 OK\r\nServer: nginx/1.27.4\r\n"), "{out}");
+    assert!(out.ends_with("Accept-Ranges: bytes\r\n\r\n"), "{out}");
     let (out, code) = testkit::run(&mut c, &Place::Host, curl, "-s -o /dev/null -w %{http_code} http://172.18.0.3:30080/nope");
     assert_eq!((out.as_str(), code), ("404", 0));
     let (out, code) = testkit::run(&mut c, &Place::Host, curl, "-sf http://172.18.0.3:30080/nope");
@@ -89,7 +89,7 @@ fn head_include_and_write_out() {
     let (out, code) = testkit::run(&mut c, &Place::Host, curl, "-sSf http://172.18.0.3:30080/nope");
     assert_eq!((out.as_str(), code), ("curl: (22) The requested URL returned error: 404\n", 22));
     let (out, _) = testkit::run(&mut c, &Place::Host, curl, "-i http://172.18.0.3:30080/nope");
-    assert!(out.starts_with("HTTP/1.1 404 Not Found\n"), "{out}");
+    assert!(out.starts_with("HTTP/1.1 404 Not Found\r\n"), "{out}");
     assert!(out.ends_with("<hr><center>nginx/1.27.4</center>\n</body>\n</html>\n"), "{out}");
 }
 
@@ -369,8 +369,8 @@ fn whoami_and_http_echo_report_what_they_saw() {
     assert!(out.contains("RemoteAddr: 10.244.1.9:"), "{out}");
     let (out, code) = testkit::run(&mut c, &client(), curl, "-si http://10.244.2.5:5678/");
     assert_eq!(code, 0);
-    assert!(out.starts_with("HTTP/1.1 200 OK\nX-App-Name: http-echo\nX-App-Version: 1.0.0\nDate: "), "{out}");
-    assert!(out.ends_with("Content-Length: 16\nContent-Type: text/plain; charset=utf-8\n\nhello from echo\n"), "{out}");
+    assert!(out.starts_with("HTTP/1.1 200 OK\r\nX-App-Name: http-echo\r\nX-App-Version: 1.0.0\r\nDate: "), "{out}");
+    assert!(out.ends_with("Content-Length: 16\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nhello from echo\n"), "{out}");
     let logs = access_log(&c, "default", "echo");
     assert_eq!(logs.len(), 1);
     assert!(logs[0].contains(" 10.244.2.5:5678 10.244.1.9:"), "{logs:?}");
@@ -770,7 +770,7 @@ fn ingress_routes_by_host_and_path() {
     assert!(out.contains("\nX-Real-Ip: 172.18.0.1\n"), "{out}");
     let (out, code) = testkit::run(&mut c, &Place::Host, curl, "-si http://172.18.0.2/");
     assert_eq!(code, 0);
-    assert!(out.starts_with("HTTP/1.1 404 Not Found\nDate: Mon, 05 Jan 2026 09:00:00 GMT\nContent-Type: text/html\nContent-Length: 146\nConnection: keep-alive\n\n<html>\n<head><title>404 Not Found</title></head>\n"), "{out}");
+    assert!(out.starts_with("HTTP/1.1 404 Not Found\r\nDate: Mon, 05 Jan 2026 09:00:00 GMT\r\nContent-Type: text/html\r\nContent-Length: 146\r\nConnection: keep-alive\r\n\r\n<html>\n<head><title>404 Not Found</title></head>\n"), "{out}");
     let (out, _) = testkit::run(&mut c, &Place::Host, curl, "-s -o /dev/null -w %{http_code} -H Host:web.example.com http://172.18.0.2/api/x");
     assert_eq!(out, "503");
     // /apix is not under /api: element-wise prefix, so it goes to "/".
@@ -810,7 +810,7 @@ fn the_api_server_over_tls_from_a_pod() {
     let (out, code) = testkit::run(&mut c, &client(), curl, "-sk https://kubernetes.default.svc/healthz");
     assert_eq!((out.as_str(), code), ("ok", 0));
     let (out, _) = testkit::run(&mut c, &client(), curl, "-skI https://10.96.0.1/");
-    assert!(out.starts_with("HTTP/2 403 \naudit-id: "), "{out}");
+    assert!(out.starts_with("HTTP/2 403 \r\naudit-id: "), "{out}");
     // TLS to a plain-HTTP server fails in the handshake.
     let (out, code) = testkit::run(&mut c, &client(), curl, "https://web:80/");
     assert_eq!((out.as_str(), code), ("curl: (35) OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number\n", 35));
