@@ -320,15 +320,20 @@ fn expand_aliases(sh: &Shell, words: &[Word]) -> Vec<Word> {
     words
 }
 
+/// The index in `[stdout, stderr]` a redirection's file descriptor names.
+fn fd_slot(fd: u32) -> Option<usize> {
+    match fd {
+        1 => Some(0),
+        2 => Some(1),
+        _ => None,
+    }
+}
+
 /// Applies redirections in order, as bash does (`>f 2>&1` differs from `2>&1 >f`).
 fn open_redirects(sh: &mut Shell, cluster: &mut Cluster, redirects: &[parse::Redirect], fds: &mut [Sink; 2], input: &mut Option<String>, out: &mut Output) -> Result<(), i32> {
     let now = cluster.clock.now();
     for r in redirects {
-        let slot = match r.fd {
-            1 => Some(0),
-            2 => Some(1),
-            _ => None,
-        };
+        let slot = fd_slot(r.fd);
         match &r.kind {
             RedirectKind::Output(word) | RedirectKind::Append(word) | RedirectKind::Both { target: word, .. } => {
                 let append = matches!(r.kind, RedirectKind::Append(_) | RedirectKind::Both { append: true, .. });
@@ -1019,11 +1024,7 @@ fn start_background(sh: &mut Shell, cluster: &mut Cluster, item: &ListItem, out:
 fn background_output(sh: &Shell, redirects: &[parse::Redirect], pid: u32) -> Option<crate::network::ForwardOutput> {
     let mut fds = [Sink::Stdout, Sink::Stderr];
     for r in redirects {
-        let slot = match r.fd {
-            1 => Some(0),
-            2 => Some(1),
-            _ => None,
-        };
+        let slot = fd_slot(r.fd);
         match &r.kind {
             RedirectKind::Output(word) | RedirectKind::Append(word) | RedirectKind::Both { target: word, .. } => {
                 let path = Vfs::resolve(&sh.cwd, &literal_text(word)?);
