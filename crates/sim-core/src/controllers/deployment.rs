@@ -437,7 +437,7 @@ fn scale(cluster: &mut Cluster, d: &Deployment, rs: &ReplicaSet, to: i32, desire
         let direction = if to > from { "up" } else { "down" };
         events::record(
             cluster,
-            events::reference_to(&Object::Deployment(Box::new(d.clone()))),
+            events::reference_to_meta("apps/v1", "Deployment", &d.metadata),
             "Normal",
             "ScalingReplicaSet",
             &format!("Scaled {direction} replica set {name} from {from} to {to}"),

@@ -614,11 +614,11 @@ fn sync_pod(cluster: &mut Cluster, pod: Pod, now: DateTime<Utc>, wake: &mut Wake
         let until = match runtime.stopping_until {
             Some(u) => u,
             None => {
-                let pod_object = Object::Pod(Box::new(pod.clone()));
+                let pod_reference = events::reference_to_meta("v1", "Pod", &pod.metadata);
                 let mut slow = false;
                 for (i, c) in runtime.containers.iter().enumerate() {
                     if matches!(c.state, RuntimeState::Running { .. }) {
-                        let mut reference = events::reference_to(&pod_object);
+                        let mut reference = pod_reference.clone();
                         reference.field_path = Some(format!("spec.containers{{{}}}", c.name));
                         events::record(cluster, reference, "Normal", "Killing", &format!("Stopping container {}", c.name), &Source::kubelet(&node));
                         let repository = normalize_image(&c.image).repository;

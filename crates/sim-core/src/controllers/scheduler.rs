@@ -111,7 +111,7 @@ fn schedule_one(cluster: &mut Cluster, mut pod: Pod, nodes: &[Node], loads: &mut
             Err(r) => rejections.push(r),
         }
     }
-    let pod_ref = events::reference_to(&Object::Pod(Box::new(pod.clone())));
+    let pod_ref = events::reference_to_meta("v1", "Pod", &pod.metadata);
     let namespace = pod.metadata.namespace.clone().unwrap_or_default();
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let now = Time(cluster.clock.now());
