@@ -113,6 +113,33 @@ function screenshotPath(name) {
   return join(dir, name);
 }
 
+/**
+ * What a failed walk leaves behind, for the test's message: the address, the page's
+ * notices and status line, what it logged, and its saved progress; plus a screenshot.
+ */
+async function describePage(page, problems, screenshot) {
+  try {
+    await page.screenshot({ path: screenshot });
+    const seen = await page.evaluate(() => ({
+      url: location.href,
+      notices: [...document.querySelectorAll(".ks-notice, .ks-status")].map((e) => e.textContent.trim()).filter(Boolean),
+      progress: localStorage.getItem("kubesim.progress.v1"),
+      stored: Object.keys(localStorage).map((k) => `${k} (${localStorage.getItem(k).length} chars)`),
+    }));
+    return [
+      "",
+      `page: ${seen.url}`,
+      `notices: ${JSON.stringify(seen.notices)}`,
+      `problems: ${JSON.stringify(problems)}`,
+      `localStorage: ${seen.stored.join(", ")}`,
+      `saved progress: ${seen.progress}`,
+      `screenshot: ${screenshot}`,
+    ].join("\n");
+  } catch (e) {
+    return `\n(the page could not be described: ${e.message})`;
+  }
+}
+
 /** The whole walk through the NodePort lesson, from `base` (the page URL without a hash). */
 async function walkNodePortLesson(base, { offline, screenshotPrefix }) {
   const { page, problems, close } = await openBrowser({ offline });
@@ -164,6 +191,10 @@ async function walkNodePortLesson(base, { offline, screenshotPrefix }) {
     assert.match(await outline.innerText(), /^2\/\d+$/);
     await page.screenshot({ path: screenshotPath(`${screenshotPrefix}-lesson.png`) });
 
+    // The answers are saved as soon as they are given, not only when the page goes.
+    const saved = await page.evaluate(() => JSON.parse(localStorage.getItem("kubesim.progress.v1")));
+    assert.equal(saved.lessons["services-nodeport"].progress.quizzes["nodeport-balances-nodes"].correct, true);
+
     // Reload: progress, quiz answers, the cluster and shell history are all still there.
     await page.reload();
     await waitForStep(page, "Reach it through any node");
@@ -214,6 +245,9 @@ async function walkNodePortLesson(base, { offline, screenshotPrefix }) {
     await page.screenshot({ path: screenshotPath(`${screenshotPrefix}-dark.png`) });
 
     assert.deepEqual(problems, [], "the page reported problems");
+  } catch (error) {
+    error.message += await describePage(page, problems, screenshotPath(`${screenshotPrefix}-failure.png`));
+    throw error;
   } finally {
     await close();
   }
