@@ -221,7 +221,7 @@ struct ClusterParts {
     root: Map<String, Value>,
     /// `None`: no `objects`; `Some(Err)`: the first object that does not decode.
     objects: Option<Result<Vec<Object>, String>>,
-    controllers: Option<ControllersParts>,
+    controllers: Option<OneKeyParts<KubeletParts>>,
 }
 
 struct ClusterSeed;
@@ -234,7 +234,7 @@ impl<'de> MapSeed<'de> for ClusterSeed {
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "objects" => parts.objects = Some(map.next_value_seed(ObjectsSeed)?),
-                "controllers" => parts.controllers = Some(map.next_value_seed(ControllersSeed)?),
+                "controllers" => parts.controllers = Some(map.next_value_seed(CONTROLLERS_SEED)?),
                 _ => {
                     parts.root.insert(key, map.next_value()?);
                 }
@@ -280,47 +280,47 @@ impl<'de> Visitor<'de> for ObjectsSeed {
     }
 }
 
-#[derive(Default)]
-struct ControllersParts {
-    root: Map<String, Value>,
-    kubelet: Option<KubeletParts>,
+/// A JSON object with one key decoded by its own seed as it is read (so a large
+/// value is never held as a `Value`), the other keys kept as Values.
+#[derive(Clone, Copy)]
+struct OneKeySeed<S> {
+    key: &'static str,
+    seed: S,
+    what: &'static str,
 }
 
-struct ControllersSeed;
-map_seed!(ControllersSeed, "the controllers' state (a JSON object)");
+struct OneKeyParts<T> {
+    root: Map<String, Value>,
+    /// `None`: the key is absent.
+    value: Option<T>,
+}
 
-impl<'de> MapSeed<'de> for ControllersSeed {
-    type Parts = ControllersParts;
-    fn read<A: MapAccess<'de>>(self, mut map: A) -> Result<ControllersParts, A::Error> {
-        let mut parts = ControllersParts::default();
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "kubelet" {
-                parts.kubelet = Some(map.next_value_seed(KubeletSeed)?);
-            } else {
-                parts.root.insert(key, map.next_value()?);
-            }
-        }
-        Ok(parts)
+/// The controllers' state, with the kubelet's decoded as it is read.
+const CONTROLLERS_SEED: OneKeySeed<OneKeySeed<PodRuntimesSeed>> =
+    OneKeySeed { key: "kubelet", seed: KUBELET_SEED, what: "the controllers' state (a JSON object)" };
+/// The kubelet's state, with its pods' runtimes decoded as they are read.
+const KUBELET_SEED: OneKeySeed<PodRuntimesSeed> =
+    OneKeySeed { key: "pods", seed: PodRuntimesSeed, what: "the kubelet's state (a JSON object)" };
+
+type KubeletParts = OneKeyParts<Option<BTreeMap<String, PodRuntime>>>;
+
+impl<'de, S: DeserializeSeed<'de> + Copy> DeserializeSeed<'de> for OneKeySeed<S> {
+    type Value = OneKeyParts<S::Value>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
     }
 }
 
-#[derive(Default)]
-struct KubeletParts {
-    root: Map<String, Value>,
-    /// `None`: no `pods`; `Some(None)`: a runtime that does not decode.
-    pods: Option<Option<BTreeMap<String, PodRuntime>>>,
-}
-
-struct KubeletSeed;
-map_seed!(KubeletSeed, "the kubelet's state (a JSON object)");
-
-impl<'de> MapSeed<'de> for KubeletSeed {
-    type Parts = KubeletParts;
-    fn read<A: MapAccess<'de>>(self, mut map: A) -> Result<KubeletParts, A::Error> {
-        let mut parts = KubeletParts::default();
+impl<'de, S: DeserializeSeed<'de> + Copy> Visitor<'de> for OneKeySeed<S> {
+    type Value = OneKeyParts<S::Value>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.what)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut parts = OneKeyParts { root: Map::new(), value: None };
         while let Some(key) = map.next_key::<String>()? {
-            if key == "pods" {
-                parts.pods = Some(map.next_value_seed(PodRuntimesSeed)?);
+            if key == self.key {
+                parts.value = Some(map.next_value_seed(self.seed)?);
             } else {
                 parts.root.insert(key, map.next_value()?);
             }
@@ -330,6 +330,7 @@ impl<'de> MapSeed<'de> for KubeletSeed {
 }
 
 /// The kubelet's runtimes by pod uid, each decoded as it is read.
+#[derive(Clone, Copy)]
 struct PodRuntimesSeed;
 map_seed!(PodRuntimesSeed, "the kubelet's pods (a JSON object)");
 
@@ -380,7 +381,7 @@ fn restore_cluster_parts(parts: ClusterParts) -> Result<Cluster, String> {
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
             .unwrap_or_default();
-        if let Some(k) = c.kubelet {
+        if let Some(k) = c.value {
             cluster.controllers.kubelet = kubelet_from_parts(k).ok_or("kubesim state: kubelet state is invalid")?;
         }
     }
@@ -444,7 +445,7 @@ fn cloud_from_json(v: &Value) -> Option<CloudProvider> {
 
 fn kubelet_from_parts(k: KubeletParts) -> Option<KubeletState> {
     let mut state = KubeletState::default();
-    state.pods = k.pods??;
+    state.pods = k.value??;
     let images: BTreeMap<String, BTreeSet<String>> = serde_json::from_value(k.root.get("images")?.clone()).ok()?;
     state.images = images;
     state.last_ip = serde_json::from_value(k.root.get("last_ip")?.clone()).ok()?;
